@@ -1,0 +1,260 @@
+//! Atomic, idempotent commits of one document's files.
+//!
+//! A commit writes every table's file for the document into a private staging directory
+//! (`LAKE/_staging/<doc_id>.<nonce>/`), syncs them, and then writes a `COMMIT` manifest
+//! (itself written aside and renamed) listing where each file goes. The manifest is the
+//! commit point: after it exists the files are renamed into place, `documents` last, and the
+//! staging directory is removed.
+//!
+//! - A failure before the manifest leaves the lake untouched (the staging directory is
+//!   removed, or swept by the next [`recover`]).
+//! - A crash after the manifest is rolled forward by [`recover`] when the lake is next
+//!   opened, so a committed document is never half there.
+//! - File names are the `doc_id`, so ingesting the same bytes again replaces the old files
+//!   instead of adding a second copy.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::error::ArrowError;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::errors::ParquetError;
+use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+
+use super::Lake;
+use super::schema::{self, DocumentKey, DocumentRecord};
+use crate::checks::Finding;
+use crate::model::ParsedDocument;
+
+/// The staging directory under the lake root.
+pub const STAGING: &str = "_staging";
+const MANIFEST: &str = "COMMIT";
+
+/// What a commit wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitSummary {
+    pub doc_id: String,
+    pub fiscal_year: i32,
+    pub facts: usize,
+    pub narrative: usize,
+    pub targets: usize,
+    pub findings: usize,
+    /// The document was already in the lake and its files were replaced.
+    pub replaced: bool,
+}
+
+/// A commit that did not happen; the lake is as it was.
+#[derive(Debug)]
+pub enum CommitError {
+    Io { path: PathBuf, source: io::Error },
+    Arrow(ArrowError),
+    Parquet { path: PathBuf, source: ParquetError },
+}
+
+impl fmt::Display for CommitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommitError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            CommitError::Arrow(e) => write!(f, "cannot build the document's rows: {e}"),
+            CommitError::Parquet { path, source } => {
+                write!(f, "{}: writing Parquet: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CommitError {}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CommitError + '_ {
+    move |source| CommitError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writer settings of lake files: zstd, statistics per page so readers can prune.
+pub fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .build()
+}
+
+/// Writes `batch` to `path` as one Parquet file and syncs it.
+pub fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), CommitError> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let parquet_err = |source| CommitError::Parquet {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties()))
+        .map_err(parquet_err)?;
+    writer.write(batch).map_err(parquet_err)?;
+    let file = writer.into_inner().map_err(parquet_err)?;
+    file.sync_all().map_err(io_err(path))
+}
+
+/// Commits one parsed and checked document: all of its tables, or nothing.
+pub fn commit_document(
+    lake: &Lake,
+    doc_id: &str,
+    doc: &ParsedDocument,
+    findings: &[Finding],
+    record: &DocumentRecord,
+) -> Result<CommitSummary, CommitError> {
+    let key = DocumentKey { doc_id, doc };
+    // Build every batch first: a document that cannot be represented fails here, before
+    // anything is written.
+    let batches: Vec<(&str, RecordBatch)> = vec![
+        ("facts", schema::facts_batch(&key).map_err(CommitError::Arrow)?),
+        (
+            "narrative",
+            schema::narrative_batch(&key).map_err(CommitError::Arrow)?,
+        ),
+        (
+            "targets",
+            schema::targets_batch(&key).map_err(CommitError::Arrow)?,
+        ),
+        (
+            "findings",
+            schema::findings_batch(&key, findings).map_err(CommitError::Arrow)?,
+        ),
+        (
+            "documents",
+            schema::documents_batch(&key, record).map_err(CommitError::Arrow)?,
+        ),
+    ];
+    let year = doc.meta.fiscal_year;
+    let replaced = lake.file_path("documents", year, doc_id).exists();
+
+    let nonce = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let stage = lake
+        .root()
+        .join(STAGING)
+        .join(format!("{doc_id}.{}.{nonce}", std::process::id()));
+    fs::create_dir_all(&stage).map_err(io_err(&stage))?;
+
+    let staged = write_staged(lake, &stage, doc_id, year, &batches);
+    let moves = match staged {
+        Ok(moves) => moves,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&stage);
+            return Err(e);
+        }
+    };
+    apply(&stage, &moves)?;
+
+    Ok(CommitSummary {
+        doc_id: doc_id.to_string(),
+        fiscal_year: year,
+        facts: doc.facts.len(),
+        narrative: doc.narrative.len(),
+        targets: doc.targets.len(),
+        findings: findings.len(),
+        replaced,
+    })
+}
+
+/// Writes the staged files and the manifest; returns the (staged, final) pairs.
+fn write_staged(
+    lake: &Lake,
+    stage: &Path,
+    doc_id: &str,
+    year: i32,
+    batches: &[(&str, RecordBatch)],
+) -> Result<Vec<(PathBuf, PathBuf)>, CommitError> {
+    let mut moves = Vec::new();
+    for (table, batch) in batches {
+        let staged = stage.join(format!("{table}.parquet"));
+        write_parquet(&staged, batch)?;
+        moves.push((staged, lake.file_path(table, year, doc_id)));
+    }
+    let mut manifest = String::new();
+    for (staged, target) in &moves {
+        let name = staged.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        // Relative to the lake root, so a lake moved after a crash still recovers.
+        let relative = target.strip_prefix(lake.root()).unwrap_or(target);
+        manifest.push_str(&format!("{name}\t{}\n", relative.display()));
+    }
+    let tmp = stage.join(format!("{MANIFEST}.tmp"));
+    let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
+    file.write_all(manifest.as_bytes()).map_err(io_err(&tmp))?;
+    file.sync_all().map_err(io_err(&tmp))?;
+    let manifest_path = stage.join(MANIFEST);
+    fs::rename(&tmp, &manifest_path).map_err(io_err(&manifest_path))?;
+    sync_dir(stage);
+    Ok(moves)
+}
+
+/// Moves staged files into place (in manifest order: documents last) and removes the
+/// staging directory. Safe to repeat: a file already moved is skipped.
+fn apply(stage: &Path, moves: &[(PathBuf, PathBuf)]) -> Result<(), CommitError> {
+    for (staged, target) in moves {
+        if !staged.exists() {
+            continue;
+        }
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        fs::rename(staged, target).map_err(io_err(target))?;
+        if let Some(dir) = target.parent() {
+            sync_dir(dir);
+        }
+    }
+    fs::remove_dir_all(stage).map_err(io_err(stage))
+}
+
+/// Finishes commits whose manifest was written and discards those whose was not.
+pub fn recover(lake: &Lake) -> io::Result<()> {
+    let staging = lake.root().join(STAGING);
+    let entries = match fs::read_dir(&staging) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let stage = entry?.path();
+        if !stage.is_dir() {
+            let _ = fs::remove_file(&stage);
+            continue;
+        }
+        // A directory of a commit still running in another process has no manifest yet
+        // or is being applied; only sweep ones older than a minute.
+        let age = fs::metadata(&stage)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .unwrap_or_default();
+        if age.as_secs() < 60 {
+            continue;
+        }
+        match fs::read_to_string(stage.join(MANIFEST)) {
+            Ok(manifest) => {
+                let moves: Vec<(PathBuf, PathBuf)> = manifest
+                    .lines()
+                    .filter_map(|l| l.split_once('\t'))
+                    .map(|(name, target)| (stage.join(name), lake.root().join(target)))
+                    .collect();
+                apply(&stage, &moves).map_err(|e| io::Error::other(e.to_string()))?;
+            }
+            Err(_) => fs::remove_dir_all(&stage)?,
+        }
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) {
+    // Directory fsync makes the rename durable on Linux; where it is not supported the
+    // rename is still atomic, so a failure here is not an error.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}

@@ -1,0 +1,139 @@
+//! Registering a lake on a DataFusion `SessionContext`: the lake's Parquet tables, the
+//! catalog tables, the views of `sql/views/` and the budget functions.
+//!
+//! This is the library's plugin entry point: [`register`] on any `SessionContext`, or
+//! [`new_context`] for one configured the way the shell uses it.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray, UInt8Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
+use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::context::SessionContext;
+use datafusion::prelude::SessionConfig;
+
+use crate::catalog::{Catalog, Classification, Source};
+use crate::lake::{Lake, schema};
+
+/// The schema that holds the lake's raw Parquet tables (`lake.facts`, …).
+pub const LAKE_SCHEMA: &str = "lake";
+
+/// The view definitions, in the order they are created (`sql/views/*.sql`).
+pub const VIEWS: &[(&str, &str)] = &[
+    ("00_facts.sql", include_str!("../sql/views/00_facts.sql")),
+    ("01_tables.sql", include_str!("../sql/views/01_tables.sql")),
+    ("10_expenditure.sql", include_str!("../sql/views/10_expenditure.sql")),
+    ("11_basic_by_econ.sql", include_str!("../sql/views/11_basic_by_econ.sql")),
+    ("12_projects.sql", include_str!("../sql/views/12_projects.sql")),
+    ("13_three_public.sql", include_str!("../sql/views/13_three_public.sql")),
+];
+
+/// A session configured for yusuan: information schema on (`SHOW TABLES`), the default
+/// catalog and schema names of DataFusion.
+pub fn session_config() -> SessionConfig {
+    SessionConfig::new()
+        .with_information_schema(true)
+        .set_bool("datafusion.execution.parquet.pushdown_filters", true)
+}
+
+/// A new context with a lake registered.
+pub async fn new_context(lake: &Lake) -> Result<SessionContext> {
+    let ctx = SessionContext::new_with_config(session_config());
+    register(&ctx, lake).await?;
+    Ok(ctx)
+}
+
+/// Registers everything yusuan offers on `ctx`: the lake's tables (schema `lake`), the
+/// contract views (`facts`, `expenditure`, …), `func_class` / `econ_class` and the budget
+/// functions.
+pub async fn register(ctx: &SessionContext, lake: &Lake) -> Result<()> {
+    let lake_schema = Arc::new(MemorySchemaProvider::new());
+    for table in schema::TABLES {
+        lake_schema.register_table(table.to_string(), listing_table(ctx, lake, table)?)?;
+    }
+    let catalog = ctx
+        .catalog("datafusion")
+        .ok_or_else(|| DataFusionError::Plan("the default catalog is missing".into()))?;
+    catalog.register_schema(LAKE_SCHEMA, lake_schema)?;
+
+    ctx.register_table("func_class", catalog_table(Classification::Function)?)?;
+    ctx.register_table("econ_class", catalog_table(Classification::Economic)?)?;
+
+    for (name, sql) in VIEWS {
+        for statement in split_statements(sql) {
+            ctx.sql(&statement).await.map_err(|e| {
+                DataFusionError::Plan(format!("creating the views of sql/views/{name}: {e}"))
+            })?;
+        }
+    }
+    crate::functions::register_all(ctx);
+    Ok(())
+}
+
+/// One lake table as a Hive-partitioned listing over its directory.
+fn listing_table(
+    ctx: &SessionContext,
+    lake: &Lake,
+    table: &str,
+) -> Result<Arc<ListingTable>> {
+    let dir = std::path::absolute(lake.table_dir(table))?;
+    let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
+    let file_schema = schema::file_schema(table)
+        .ok_or_else(|| DataFusionError::Plan(format!("unknown lake table {table}")))?;
+    // The session's Parquet options (pushdown, page index, …) apply to the lake's scans.
+    let format = ParquetFormat::default().with_options(ctx.state().table_options().parquet.clone());
+    let options = ListingOptions::new(Arc::new(format))
+        .with_file_extension(".parquet")
+        .with_table_partition_cols(vec![(schema::PARTITION_COLUMN.to_string(), DataType::Int32)]);
+    let config = ListingTableConfig::new(url)
+        .with_listing_options(options)
+        .with_schema(file_schema);
+    Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+/// `func_class` / `econ_class`: every catalog entry with its year range and source.
+fn catalog_table(class: Classification) -> Result<Arc<MemTable>> {
+    let catalog = Catalog::shipped(class);
+    let mut entries: Vec<_> = catalog.all().collect();
+    entries.sort_by(|a, b| (&a.code, a.from_year).cmp(&(&b.code, b.from_year)));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("code", DataType::Utf8, false),
+        Field::new("name", DataType::Utf8, false),
+        Field::new("level", DataType::UInt8, false),
+        Field::new("parent", DataType::Utf8, true),
+        Field::new("from_year", DataType::Int32, true),
+        Field::new("to_year", DataType::Int32, true),
+        Field::new("source", DataType::Utf8, false),
+        Field::new("confidence", DataType::Utf8, false),
+    ]));
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| &e.code))),
+        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| &e.name))),
+        Arc::new(UInt8Array::from_iter_values(entries.iter().map(|e| e.level))),
+        Arc::new(entries.iter().map(|e| e.parent.as_deref()).collect::<StringArray>()),
+        Arc::new(entries.iter().map(|e| e.from_year).collect::<Int32Array>()),
+        Arc::new(entries.iter().map(|e| e.to_year).collect::<Int32Array>()),
+        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| match e.source {
+            Source::Document => "document",
+            Source::Reference => "reference",
+        }))),
+        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| &e.confidence))),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), columns)?;
+    Ok(Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))
+}
+
+/// Splits a script into statements at `;` outside quotes and comments. Used for the
+/// shipped views; the shell has its own splitter that tracks line numbers.
+pub fn split_statements(sql: &str) -> Vec<String> {
+    crate::shell::script::split(sql)
+        .into_iter()
+        .map(|s| s.text)
+        .collect()
+}
