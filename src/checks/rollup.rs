@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Finding, Rule, Severity};
-use crate::model::{Fact, ParsedDocument, Unit};
+use super::{Finding, Rule, Severity, grade};
+use crate::model::{Fact, ParsedDocument};
 
 pub const RULE: Rule = Rule {
     id: "subtotal_mismatch",
@@ -118,30 +118,25 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
 
 fn compare(total: &Fact, children: &[&Fact]) -> Option<Finding> {
     let sum: Decimal = children.iter().map(|f| f.amount).sum();
-    let diff = (sum - total.amount).abs();
-    if diff.is_zero() {
-        return None;
-    }
-    // One unit of the last printed digit (0.01 of the printed unit) per summand.
-    let step = match total.unit {
-        Unit::Yuan => Decimal::new(1, 2),
-        Unit::Wan => Decimal::from(100),
-    };
-    let tolerance = step * Decimal::from(children.len() as u64);
-    let severity = if diff <= tolerance {
-        Severity::Info
-    } else {
-        Severity::Error
-    };
-    let what = total.func_code.as_deref().or(total.econ_code.as_deref()).unwrap_or(&total.item);
+    let severity = grade(sum - total.amount, total.unit, children.len(), Severity::Error)?;
+    let what = total
+        .func_code
+        .as_deref()
+        .or(total.econ_code.as_deref())
+        .unwrap_or(&total.item);
     let mut lines = vec![total.src_line];
     lines.extend(children.iter().map(|f| f.src_line));
     Some(Finding {
         rule: RULE.id,
         severity,
         message: format!(
-            "{}（{}）“{}”列小计 {} 与明细之和 {} 不符，差 {}",
-            what, total.statement, total.measure_label, total.amount, sum, sum - total.amount
+            "{what}（{}）“{}”列：小计 {} 与其下 {} 行之和 {} 不符，差 {}",
+            total.statement,
+            total.measure_label,
+            total.amount,
+            children.len(),
+            sum,
+            sum - total.amount
         ),
         message_en: format!(
             "{what} ({}) column '{}': printed subtotal {} but its {} rows add up to {} (difference {})",
@@ -156,4 +151,63 @@ fn compare(total: &Fact, children: &[&Fact]) -> Option<Finding> {
         actual: Some(total.amount),
         lines,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::*;
+
+    fn table(subtotal: &str) -> Vec<Fact> {
+        let s = "expenditure_by_func";
+        vec![
+            fact(s, "total", "300.00", 10).item("合计").total(),
+            fact(s, "total", subtotal, 11).func("208").total(),
+            fact(s, "total", "100.00", 12).func("2080109"),
+            fact(s, "total", "200.00", 13).func("2080505"),
+        ]
+    }
+
+    #[test]
+    fn subtotals_that_add_up_pass() {
+        assert!(check(&doc(table("300.00"))).is_empty());
+    }
+
+    #[test]
+    fn a_wrong_subtotal_is_an_error_with_its_lines() {
+        let findings = check(&doc(table("310.00")));
+        assert_eq!(fired(&findings), vec![(RULE.id, Severity::Error)]);
+        assert_eq!(findings[0].lines, vec![11, 12, 13]);
+        assert_eq!(findings[0].expected, Some(dec("300.00")));
+        assert_eq!(findings[0].actual, Some(dec("310.00")));
+    }
+
+    #[test]
+    fn a_difference_within_rounding_is_info() {
+        let s = "expenditure_by_func";
+        let facts = vec![
+            fact(s, "total", "3.01", 11).func("208").total().wan(),
+            fact(s, "total", "1.00", 12).func("2080109").wan(),
+            fact(s, "total", "2.00", 13).func("2080505").wan(),
+        ];
+        let facts = facts
+            .into_iter()
+            .map(|mut f| {
+                f.amount *= Decimal::from(10_000);
+                f
+            })
+            .collect();
+        assert_eq!(fired(&check(&doc(facts))), vec![(RULE.id, Severity::Info)]);
+    }
+
+    #[test]
+    fn economic_class_rows_add_up_to_their_kuan() {
+        let s = "gpb_basic_by_econ";
+        let facts = vec![
+            fact(s, "total", "50.00", 20).econ("301").total(),
+            fact(s, "total", "20.00", 21).econ("30101"),
+            fact(s, "total", "20.00", 22).econ("30102"),
+        ];
+        assert_eq!(fired(&check(&doc(facts))), vec![(RULE.id, Severity::Error)]);
+    }
 }

@@ -212,8 +212,14 @@ fn apply(stage: &Path, moves: &[(PathBuf, PathBuf)]) -> Result<(), CommitError> 
     fs::remove_dir_all(stage).map_err(io_err(stage))
 }
 
-/// Finishes commits whose manifest was written and discards those whose was not.
+/// Finishes commits whose manifest was written and discards those whose was not, leaving
+/// alone staging directories younger than a minute (another process may be committing).
 pub fn recover(lake: &Lake) -> io::Result<()> {
+    recover_older_than(lake, std::time::Duration::from_secs(60))
+}
+
+/// [`recover`] with the age below which a staging directory is taken to be in use.
+pub fn recover_older_than(lake: &Lake, min_age: std::time::Duration) -> io::Result<()> {
     let staging = lake.root().join(STAGING);
     let entries = match fs::read_dir(&staging) {
         Ok(entries) => entries,
@@ -227,13 +233,13 @@ pub fn recover(lake: &Lake) -> io::Result<()> {
             continue;
         }
         // A directory of a commit still running in another process has no manifest yet
-        // or is being applied; only sweep ones older than a minute.
+        // or is being applied: only sweep old ones.
         let age = fs::metadata(&stage)
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| SystemTime::now().duration_since(t).ok())
             .unwrap_or_default();
-        if age.as_secs() < 60 {
+        if age < min_age {
             continue;
         }
         match fs::read_to_string(stage.join(MANIFEST)) {

@@ -1,0 +1,85 @@
+//! Rule `balance_mismatch`: a summary table balances — 收入总计 = 支出总计, and 本年收入合计 =
+//! 本年支出合计 where both are printed.
+
+use super::{Finding, Rule, Severity, grade, normalise_label};
+use crate::model::{Direction, ParsedDocument, Period, statement};
+
+pub const RULE: Rule = Rule {
+    id: "balance_mismatch",
+    description: "income and expenditure totals of a summary table differ",
+    check,
+};
+
+/// Pairs of (income row, expenditure row) that must be equal.
+const PAIRS: &[(&str, &str)] = &[("收入总计", "支出总计"), ("本年收入合计", "本年支出合计")];
+
+fn check(doc: &ParsedDocument) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for table in [statement::SUMMARY, statement::GRANT_SUMMARY] {
+        for (income_label, spending_label) in PAIRS {
+            let find = |label: &str, direction: Direction| {
+                doc.facts.iter().find(|f| {
+                    f.statement == table
+                        && f.period == Period::Current
+                        && f.measure == "total"
+                        && f.fund.is_none()
+                        && f.direction == direction
+                        && normalise_label(&f.item) == *label
+                })
+            };
+            let (Some(income), Some(spending)) = (
+                find(income_label, Direction::Income),
+                find(spending_label, Direction::Expenditure),
+            ) else {
+                continue;
+            };
+            let Some(severity) = grade(
+                spending.amount - income.amount,
+                income.unit,
+                1,
+                Severity::Error,
+            ) else {
+                continue;
+            };
+            findings.push(Finding {
+                rule: RULE.id,
+                severity,
+                message: format!(
+                    "{table}：{income_label} {} ≠ {spending_label} {}",
+                    income.amount, spending.amount
+                ),
+                message_en: format!(
+                    "{table}: income total {} but expenditure total {}",
+                    income.amount, spending.amount
+                ),
+                expected: Some(income.amount),
+                actual: Some(spending.amount),
+                lines: vec![spending.src_line, income.src_line],
+            });
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::*;
+
+    fn summary(spending: &str) -> Vec<crate::model::Fact> {
+        let s = statement::SUMMARY;
+        vec![
+            fact(s, "total", "100.00", 30).item("收入总计").income().total(),
+            fact(s, "total", spending, 30).item("支出总计").total(),
+        ]
+    }
+
+    #[test]
+    fn balanced_summary_passes_and_unbalanced_fails() {
+        assert!(check(&doc(summary("100.00"))).is_empty());
+        assert_eq!(
+            fired(&check(&doc(summary("90.00")))),
+            vec![(RULE.id, Severity::Error)]
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! The command line: ingest, sql, formats, errors and exit codes.
+
+use std::fs;
+
+use super::{seed, snapshot, stderr, stdout, yusuan};
+
+fn lake_with_seed() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let out = yusuan(dir.path(), &["--lake", lake.to_str().unwrap(), "ingest", seed().to_str().unwrap()]);
+    assert!(out.status.success(), "ingest failed: {}", stderr(&out));
+    dir
+}
+
+#[test]
+fn ingest_then_query_as_csv() {
+    let dir = lake_with_seed();
+    let out = yusuan(
+        dir.path(),
+        &[
+            "--lake",
+            "lake",
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT func_code, total FROM expenditure WHERE func_code LIKE '210%' ORDER BY func_code",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 部门支出总表 lines 186-187: 行政单位医疗 99,802.00 and 事业单位医疗 3,743.00.
+    assert_eq!(stdout(&out), "func_code,total\n2101101,99802.00\n2101102,3743.00\n");
+}
+
+#[test]
+fn table_format_right_aligns_amounts_with_separators() {
+    let dir = lake_with_seed();
+    let out = yusuan(
+        dir.path(),
+        &["--lake", "lake", "sql", "-c", "SELECT sum(total) AS total FROM expenditure"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("| 3,162,923.00 |"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 row"));
+}
+
+#[test]
+fn json_format_is_an_array_of_objects() {
+    let dir = lake_with_seed();
+    let out = yusuan(
+        dir.path(),
+        &["--lake", "lake", "sql", "--format", "json", "-c", "SELECT org_name, fiscal_year FROM documents"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), r#"[{"org_name":"万源市社会保险事业管理局","fiscal_year":2021}]"#);
+}
+
+#[test]
+fn ingesting_the_same_document_twice_keeps_one_copy() {
+    let dir = lake_with_seed();
+    let out = yusuan(dir.path(), &["--lake", "lake", "ingest", seed().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("replaced"), "{}", stderr(&out));
+    let out = yusuan(
+        dir.path(),
+        &["--lake", "lake", "sql", "--format", "csv", "-c",
+          "SELECT (SELECT count(*) FROM documents) AS docs, (SELECT sum(amount) FROM expenditure_facts) AS total"
+            .replace("expenditure_facts", "facts WHERE statement = 'expenditure_by_func' AND measure = 'total' AND NOT is_total")
+            .as_str()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "docs,total\n1,3162923.00\n");
+    let files = fs::read_dir(dir.path().join("lake/facts/fiscal_year=2021")).unwrap().count();
+    assert_eq!(files, 1);
+}
+
+#[test]
+fn bad_documents_are_named_and_leave_the_lake_as_it_was() {
+    let dir = lake_with_seed();
+    let before = snapshot(&dir.path().join("lake"));
+
+    let text = fs::read_to_string(seed()).unwrap();
+    let truncated: String = text.lines().take(200).map(|l| format!("{l}\n")).collect();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated.txt", truncated.into_bytes()),
+        ("binary.txt", (0u8..=255).cycle().take(4096).collect()),
+        ("empty.txt", Vec::new()),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        let out = yusuan(dir.path(), &["--lake", "lake", "ingest", path.to_str().unwrap()]);
+        assert!(!out.status.success(), "{name} was accepted");
+        assert!(stderr(&out).contains(name), "{name}: the error does not name the file: {}", stderr(&out));
+        assert_eq!(snapshot(&dir.path().join("lake")), before, "{name} changed the lake");
+    }
+    // The truncated copy ends inside 财政拨款收支预算总表, which starts at line 190.
+    let out = yusuan(dir.path(), &["--lake", "lake", "ingest", "truncated.txt"]);
+    assert!(stderr(&out).contains("truncated.txt:"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_bad_statement_in_a_script_names_file_and_line_and_fails() {
+    let dir = lake_with_seed();
+    let script = dir.path().join("report.sql");
+    fs::write(&script, "-- a report\nSELECT 1;\n\nSELECT no_such_column\nFROM facts;\nSELECT 2;\n").unwrap();
+    let out = yusuan(dir.path(), &["--lake", "lake", "sql", "-f", "report.sql", "-o", "out.csv", "--format", "csv"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("report.sql:4:"), "{}", stderr(&out));
+    assert!(!dir.path().join("out.csv").exists(), "a failed run left a partial output file");
+}
+
+#[test]
+fn a_fresh_checkout_builds_the_sample_lake_on_first_query() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("data/docs")).unwrap();
+    fs::copy(seed(), dir.path().join("data/docs/seed.txt")).unwrap();
+    let out = yusuan(
+        dir.path(),
+        &["sql", "--format", "csv", "-c", "SELECT count(*) AS n FROM documents"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("building it from the sample documents"), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "n\n1\n");
+    // The second run finds the lake built and says nothing.
+    let out = yusuan(dir.path(), &["sql", "-c", "SELECT 1"]);
+    assert!(out.status.success());
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}

@@ -1,0 +1,81 @@
+//! The lake's guarantees, through the library: what a commit writes, and what it leaves.
+
+use yusuan::lake::Lake;
+
+use super::{seed, snapshot};
+
+#[test]
+fn one_file_per_table_in_the_year_partition() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let (loaded, summary) = yusuan::ingest::ingest(&lake, &seed()).unwrap();
+    assert_eq!(summary.fiscal_year, 2021);
+    assert!(!summary.replaced);
+    for table in ["facts", "narrative", "targets", "findings", "documents"] {
+        let file = lake.file_path(table, 2021, &loaded.doc_id);
+        assert!(file.is_file(), "{} is missing", file.display());
+    }
+    assert_eq!(lake.document_ids().unwrap(), vec![loaded.doc_id.clone()]);
+    // Nothing is left in staging.
+    assert_eq!(std::fs::read_dir(dir.path().join("_staging")).unwrap().count(), 0);
+}
+
+#[test]
+fn doc_id_is_the_hash_of_the_bytes() {
+    let bytes = std::fs::read(seed()).unwrap();
+    let id = yusuan::ingest::doc_id(&bytes);
+    assert_eq!(id.len(), 16);
+    // The seed's file name in the shared corpus is its id: 000_7c46becd3f9fd372.txt.
+    assert_eq!(id, "7c46becd3f9fd372");
+}
+
+#[test]
+fn a_failed_parse_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().join("lake")).unwrap();
+    let before = snapshot(lake.root());
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "# 某单位\n\n没有任何表格。\n").unwrap();
+    let err = yusuan::ingest::ingest(&lake, &bad).unwrap_err();
+    assert!(err.to_string().contains("bad.txt"), "{err}");
+    assert_eq!(snapshot(lake.root()), before);
+}
+
+/// Simulates a crash after the commit point: the staged files and the manifest exist, the
+/// renames did not happen. Opening the lake finishes the commit.
+#[test]
+fn a_commit_interrupted_after_its_manifest_is_finished_on_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let (loaded, _) = yusuan::ingest::ingest(&lake, &seed()).unwrap();
+    let stage = dir.path().join("_staging").join("crashed");
+    std::fs::create_dir_all(&stage).unwrap();
+    let mut manifest = String::new();
+    for table in ["facts", "narrative", "targets", "findings", "documents"] {
+        let committed = lake.file_path(table, 2021, &loaded.doc_id);
+        std::fs::rename(&committed, stage.join(format!("{table}.parquet"))).unwrap();
+        let relative = committed.strip_prefix(dir.path()).unwrap();
+        manifest.push_str(&format!("{table}.parquet\t{}\n", relative.display()));
+    }
+    std::fs::write(stage.join("COMMIT"), manifest).unwrap();
+    assert!(lake.is_empty().unwrap());
+
+    yusuan::lake::commit::recover_older_than(&lake, std::time::Duration::ZERO).unwrap();
+    assert_eq!(lake.document_ids().unwrap(), vec![loaded.doc_id.clone()]);
+    assert!(lake.file_path("facts", 2021, &loaded.doc_id).is_file());
+    assert!(!stage.exists());
+}
+
+/// A crash before the commit point leaves staged files without a manifest: they are
+/// discarded and the lake stays as it was.
+#[test]
+fn a_commit_interrupted_before_its_manifest_is_discarded() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let stage = dir.path().join("_staging").join("half");
+    std::fs::create_dir_all(&stage).unwrap();
+    std::fs::write(stage.join("facts.parquet"), b"half a file").unwrap();
+    yusuan::lake::commit::recover_older_than(&lake, std::time::Duration::ZERO).unwrap();
+    assert!(!stage.exists());
+    assert!(lake.is_empty().unwrap());
+}
