@@ -1,0 +1,167 @@
+//! Reading one table cell or prose figure as an exact amount.
+//!
+//! Owns the number grammar of the disclosures: thousands separators ("1,234.50"),
+//! negatives printed as "(25)", "（25）" or "-25", full-width digits, and the cells that
+//! mean "nothing printed" ("", "-", "—", "－", "/"). A blank cell is never a zero.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+/// What a table cell holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue {
+    /// Nothing printed.
+    Empty,
+    /// A dash or similar placeholder: explicitly no amount.
+    Dash,
+    /// An amount (or a bare code; the caller knows which columns hold codes).
+    Number(Decimal),
+    /// Anything else.
+    Text,
+}
+
+/// Classifies a cell.
+pub fn classify(cell: &str) -> CellValue {
+    let t = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    if t.is_empty() {
+        return CellValue::Empty;
+    }
+    if is_dash(t) {
+        return CellValue::Dash;
+    }
+    match parse_amount(t) {
+        Some(d) => CellValue::Number(d),
+        None => CellValue::Text,
+    }
+}
+
+fn is_dash(t: &str) -> bool {
+    !t.is_empty()
+        && t.chars()
+            .all(|c| matches!(c, '-' | '—' | '－' | '–' | '―' | '/' | '／' | '─'))
+}
+
+/// Parses an amount as printed: "1,234.50", "1234", "(25)", "（25）", "-25", "０.９７".
+/// Returns `None` for blanks, dashes, percentages, text and malformed groupings.
+pub fn parse_amount(cell: &str) -> Option<Decimal> {
+    let t = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    if t.is_empty() || is_dash(t) {
+        return None;
+    }
+    // Normalise full-width digits and punctuation.
+    let mut s = String::with_capacity(t.len());
+    for c in t.chars() {
+        let c = match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '，' => ',',
+            '．' => '.',
+            '（' => '(',
+            '）' => ')',
+            '－' | '−' => '-',
+            _ => c,
+        };
+        s.push(c);
+    }
+    let mut negative = false;
+    let mut body: &str = &s;
+    if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+        negative = true;
+        body = inner.trim();
+    } else if let Some(inner) = body.strip_prefix('-') {
+        negative = true;
+        body = inner.trim_start();
+    }
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    if int_part.is_empty() {
+        return None;
+    }
+    if let Some(f) = frac_part
+        && (f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    // Integer part: plain digits, or groups of three separated by commas.
+    if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let first = groups.first().copied().unwrap_or("");
+        if first.is_empty()
+            || first.len() > 3
+            || !first.bytes().all(|b| b.is_ascii_digit())
+            || groups[1..]
+                .iter()
+                .any(|g| g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return None;
+        }
+    } else if !int_part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut plain: String = int_part.chars().filter(|c| *c != ',').collect();
+    // Beyond 15 integer digits no amount fits Decimal128(18,2) in 元.
+    if plain.len() > 15 {
+        return None;
+    }
+    if let Some(f) = frac_part {
+        if f.len() > 8 {
+            return None;
+        }
+        plain.push('.');
+        plain.push_str(f);
+    }
+    let d = Decimal::from_str(&plain).ok()?;
+    Some(if negative { -d } else { d })
+}
+
+/// True when a cell is a bare run of ASCII digits (a code, or an integer amount: the
+/// caller decides by column position).
+pub fn is_digits(cell: &str) -> bool {
+    let t = cell.trim();
+    !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn parses_printed_forms() {
+        assert_eq!(parse_amount("1,234.50"), Some(d("1234.50")));
+        assert_eq!(parse_amount("3,162,923.00"), Some(d("3162923.00")));
+        assert_eq!(parse_amount("1234"), Some(d("1234")));
+        assert_eq!(parse_amount("0"), Some(d("0")));
+        assert_eq!(parse_amount("0.97"), Some(d("0.97")));
+        assert_eq!(parse_amount("(25)"), Some(d("-25")));
+        assert_eq!(parse_amount("（25）"), Some(d("-25")));
+        assert_eq!(parse_amount("-25.5"), Some(d("-25.5")));
+        assert_eq!(parse_amount(" ９,７００.００ "), Some(d("9700.00")));
+        assert_eq!(parse_amount("-"), None);
+        assert_eq!(parse_amount("—"), None);
+        assert_eq!(parse_amount(""), None);
+        assert_eq!(parse_amount("3%"), None);
+        assert_eq!(parse_amount("37637元"), None);
+        assert_eq!(parse_amount("1,23"), None);
+        assert_eq!(parse_amount("12,3456"), None);
+        assert_eq!(parse_amount("1."), None);
+        assert_eq!(parse_amount("."), None);
+        assert_eq!(parse_amount("()"), None);
+        assert_eq!(parse_amount("99999999999999999999999999"), None);
+    }
+
+    #[test]
+    fn classifies_cells() {
+        assert_eq!(classify(""), CellValue::Empty);
+        assert_eq!(classify("  "), CellValue::Empty);
+        assert_eq!(classify("-"), CellValue::Dash);
+        assert_eq!(classify("—"), CellValue::Dash);
+        assert_eq!(classify("合计"), CellValue::Text);
+        assert_eq!(classify("(25)"), CellValue::Number(d("-25")));
+    }
+}

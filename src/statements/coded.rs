@@ -1,0 +1,320 @@
+//! Tables whose rows are classification codes: 部门支出总表 (`expenditure_by_func`),
+//! 部门收入总表 (`income_by_func`), 一般公共预算支出表 (`gpb_by_func`, plain or a function ×
+//! economic matrix), 一般公共预算基本支出表 (`gpb_basic_by_econ`, economic codes),
+//! 项目支出表 (`gpb_projects`), 政府性基金 and 国有资本经营 支出表.
+//!
+//! Codes are read from the 类 | 款 | 项 cells (or one cell), the 单位代码 becomes
+//! `org_code`; rows printing only the 项 code or a cut name get their codes rebuilt
+//! (`codes::FuncResolver`). A row is a total when it is 合计/总计, a unit row (单位代码
+//! without a code), a row without code in a table of coded rows (a function-name row of
+//! the project table), or a code other rows extend (类/款 subtotals). Columns map to
+//! measures through the registry (合计 -> total, 基本支出 -> basic, 项目支出 -> project,
+//! 上缴上级支出 -> remit_upper, 对附属单位补助支出 -> subsidiary, 人员经费 -> personnel,
+//! 公用经费 -> public_use, 金额 -> amount); in a matrix, through `matrix` (econ_code set,
+//! `amount`; 合计 -> `total` with econ NULL; group 小计 -> the 类 code, is_total).
+//! The 一般公共预算 / 政府性基金 / 国有资本经营 tables carry the fund their title names.
+
+use crate::catalog::Classification;
+use crate::document::grid::{Row, TableGrid};
+use crate::document::header::{self, Columns, is_structural};
+use crate::document::text::compact;
+use crate::model::{Direction, Period, Repair, statement};
+
+use super::codes::{FuncResolver, LeadCodes, RowCode, lead_codes, parts};
+use super::matrix::{self, EconColumn, MatrixState};
+use super::registry::{
+    fund_for_title, is_ratio_label, is_total_label, measure_for_label, period_for_label,
+};
+use super::{Ctx, new_fact};
+
+/// What a value column holds.
+#[derive(Debug, Clone)]
+struct Spec {
+    measure: String,
+    label: String,
+    fund: Option<String>,
+    period: Period,
+    econ: Option<String>,
+    subtotal: bool,
+}
+
+fn measure_specs(cols: &Columns, width: usize, title_fund: Option<&str>) -> Vec<Option<Spec>> {
+    (0..width)
+        .map(|c| {
+            let path: Vec<String> = cols
+                .path(c)
+                .iter()
+                .map(|l| l.text.clone())
+                .filter(|t| !is_structural(t))
+                .collect();
+            if path.iter().any(|l| is_ratio_label(l)) {
+                return None;
+            }
+            let leaf = cols.leaf(c).filter(|l| !is_structural(l)).unwrap_or("");
+            let mapped = measure_for_label(leaf)
+                .or_else(|| path.iter().rev().find_map(|l| measure_for_label(l)));
+            let (measure, fund) = mapped.unwrap_or(("amount", None));
+            Some(Spec {
+                measure: measure.to_string(),
+                label: leaf.to_string(),
+                fund: fund.or(title_fund).map(str::to_string),
+                period: period_for_label(&cols.joined(c)),
+                econ: None,
+                subtotal: false,
+            })
+        })
+        .collect()
+}
+
+fn matrix_specs(
+    cols: &Columns,
+    width: usize,
+    state: &mut MatrixState,
+    title_fund: Option<&str>,
+) -> Vec<Option<Spec>> {
+    matrix::columns(cols, width, state)
+        .into_iter()
+        .map(|c| {
+            c.map(
+                |EconColumn {
+                     measure,
+                     label,
+                     econ,
+                     subtotal,
+                 }| Spec {
+                    measure: measure.to_string(),
+                    label,
+                    fund: title_fund.map(str::to_string),
+                    period: Period::Current,
+                    econ,
+                    subtotal,
+                },
+            )
+        })
+        .collect()
+}
+
+struct RowInfo<'r> {
+    row: &'r Row,
+    name: String,
+    lead: LeadCodes,
+    values: Vec<(usize, rust_decimal::Decimal)>,
+    code: Option<String>,
+}
+
+pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
+    let class = if id == statement::GPB_BASIC_BY_ECON {
+        Classification::Economic
+    } else {
+        Classification::Function
+    };
+    let title_fund = match id {
+        statement::GPB_BY_FUNC
+        | statement::GPB_BASIC_BY_ECON
+        | statement::GPB_PROJECTS
+        | statement::GOV_FUND_BY_FUNC
+        | statement::SOE_CAPITAL_BY_FUNC => fund_for_title(&table.title),
+        _ => None,
+    };
+    let direction = if id == statement::INCOME_BY_FUNC {
+        Direction::Income
+    } else {
+        Direction::Expenditure
+    };
+    let mut cols_model: Option<Columns> = None;
+    let mut mstate = MatrixState::default();
+    let mut matrix_mode = false;
+    for piece in &table.pieces {
+        if !piece.header.is_empty() || cols_model.is_none() {
+            let cols = header::columns(&piece.header, &piece.data);
+            if id == statement::GPB_BY_FUNC && matrix::is_matrix(&cols) {
+                matrix_mode = true;
+            }
+            cols_model = Some(cols);
+        }
+        let Some(cols) = cols_model.as_ref() else {
+            continue;
+        };
+        let width = piece
+            .data
+            .iter()
+            .map(|r| r.cells.len())
+            .max()
+            .unwrap_or(0)
+            .max(cols.paths.len());
+        let specs = if matrix_mode {
+            matrix_specs(cols, width, &mut mstate, title_fund)
+        } else {
+            measure_specs(cols, width, title_fund)
+        };
+
+        // Codes of every row.
+        let mut rows: Vec<RowInfo<'_>> = piece
+            .data
+            .iter()
+            .map(|row| {
+                let p = parts(row);
+                let lead = lead_codes(&p.lead, class);
+                RowInfo {
+                    row,
+                    name: p.name,
+                    code: lead.code.clone(),
+                    lead,
+                    values: p.values,
+                }
+            })
+            .collect();
+        let repairs = rebuild_codes(ctx, class, &mut rows);
+        ctx.repairs.extend(repairs);
+        let any_coded = rows.iter().any(|r| r.code.is_some());
+
+        for (i, r) in rows.iter().enumerate() {
+            let code = r.code.as_deref();
+            let is_total = match code {
+                Some(c) => rows.iter().enumerate().any(|(j, o)| {
+                    j != i
+                        && o.code
+                            .as_deref()
+                            .is_some_and(|oc| oc.len() > c.len() && oc.starts_with(c))
+                }),
+                None => {
+                    is_total_label(&r.name)
+                        || r.lead.org.is_some()
+                        || any_coded
+                        || r.name.is_empty()
+                }
+            };
+            if code.is_none()
+                && let Some(org) = &r.lead.org
+            {
+                if !r.name.is_empty() && !ctx.units.contains(&r.name) {
+                    ctx.units.push(r.name.clone());
+                }
+                ctx.org_codes.push(org.clone());
+            } else if let Some(org) = &r.lead.org {
+                ctx.org_codes.push(org.clone());
+            }
+            // A function-name row without code: its code by name, where the document
+            // prints it elsewhere.
+            let named_code = if code.is_none()
+                && class == Classification::Function
+                && !is_total_label(&r.name)
+                && r.lead.org.is_none()
+            {
+                let hits = ctx.doc_codes.find_by_name(&r.name);
+                (hits.len() == 1 && compact(&r.name).chars().count() >= 2)
+                    .then(|| hits[0].to_string())
+            } else {
+                None
+            };
+            for (col, v) in &r.values {
+                let spec = specs.get(*col).cloned().flatten();
+                if spec.is_none() && cols.path(*col).iter().any(|l| is_ratio_label(&l.text)) {
+                    continue;
+                }
+                let mut f = new_fact(ctx, table, id, r.row.line, *v);
+                f.direction = direction;
+                f.item = r.name.clone();
+                f.org_code = r.lead.org.clone();
+                match class {
+                    Classification::Function => {
+                        f.func_code = code.map(str::to_string).or_else(|| named_code.clone());
+                    }
+                    Classification::Economic => f.econ_code = code.map(str::to_string),
+                }
+                match spec {
+                    Some(s) => {
+                        f.measure = s.measure;
+                        f.measure_label = s.label;
+                        f.fund = s.fund;
+                        f.period = s.period;
+                        if s.econ.is_some() {
+                            f.econ_code = s.econ;
+                        }
+                        f.is_total = is_total || s.subtotal;
+                    }
+                    None => {
+                        f.measure = "amount".into();
+                        f.fund = title_fund.map(str::to_string);
+                        f.is_total = is_total;
+                    }
+                }
+                ctx.facts.push(f);
+            }
+        }
+    }
+}
+
+/// Completes partial codes: function codes through the resolver, economic 款 codes
+/// printed alone under their 类 row.
+fn rebuild_codes(ctx: &Ctx<'_>, class: Classification, rows: &mut [RowInfo<'_>]) -> Vec<Repair> {
+    match class {
+        Classification::Function => {
+            let needs = rows.iter().any(|r| {
+                r.code.as_ref().is_some_and(|c| c.len() == 2)
+                    || (r.code.is_none()
+                        && r.lead.org.is_none()
+                        && !r.name.is_empty()
+                        && !is_total_label(&r.name))
+            });
+            if !needs {
+                return Vec::new();
+            }
+            // Rows without codes in a table that prints full codes elsewhere (project
+            // table's function-name rows) are left alone.
+            let prints_full = rows
+                .iter()
+                .any(|r| r.code.as_ref().is_some_and(|c| c.len() >= 3));
+            if prints_full
+                && !rows
+                    .iter()
+                    .any(|r| r.code.as_ref().is_some_and(|c| c.len() == 2))
+            {
+                return Vec::new();
+            }
+            let inputs: Vec<RowCode<'_>> = rows
+                .iter()
+                .map(|r| RowCode {
+                    line: r.row.line,
+                    code: r.code.as_deref(),
+                    name: &r.name,
+                })
+                .collect();
+            let mut resolver = FuncResolver::new(ctx.year, &ctx.doc_codes);
+            let (codes, repairs) = resolver.resolve(&inputs);
+            drop(inputs);
+            for (r, c) in rows.iter_mut().zip(codes) {
+                if r.lead.org.is_none() || r.code.is_some() {
+                    r.code = c;
+                }
+            }
+            repairs
+        }
+        Classification::Economic => {
+            let mut repairs = Vec::new();
+            let mut lei: Option<String> = None;
+            for r in rows.iter_mut() {
+                match r.code.clone() {
+                    Some(c) if c.len() == 3 => lei = Some(c),
+                    Some(c) if c.len() == 5 => lei = Some(c[..3].to_string()),
+                    Some(c) if c.len() == 2 => {
+                        if let Some(l) = &lei {
+                            let full = format!("{l}{c}");
+                            repairs.push(Repair {
+                                src_line: r.row.line,
+                                printed: c.clone(),
+                                repaired: full.clone(),
+                                reason: format!("款 code printed alone, completed with its 类 {l} from the rows above"),
+                            });
+                            r.code = Some(full);
+                        } else {
+                            r.code = None;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            repairs
+        }
+    }
+}

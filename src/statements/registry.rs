@@ -1,0 +1,238 @@
+//! The alias registry: which statement id a table title (or, for an untitled grid, a
+//! header shape) stands for, and what a column label or a row label means (measure,
+//! fund, period). Provinces name the same tables differently; add spellings here.
+
+use crate::document::text::compact;
+use crate::model::{Period, statement};
+
+/// Title fragments, most specific first: all fragments of an entry must occur in the
+/// title (spaces removed, quotes ignored).
+const TITLE_ALIASES: &[(&[&str], &str)] = &[
+    (&["三公"], statement::THREE_PUBLIC),
+    (&["绩效目标"], statement::PERFORMANCE),
+    (&["绩效指标"], statement::PERFORMANCE),
+    (&["财政拨款", "收支"], statement::GRANT_SUMMARY),
+    (&["财政拨款", "收入支出"], statement::GRANT_SUMMARY),
+    (&["收支总表"], statement::SUMMARY),
+    (&["收支预算总表"], statement::SUMMARY),
+    (&["财务收支"], statement::SUMMARY),
+    (&["收入支出决算总表"], statement::SUMMARY),
+    (&["收入支出预算总表"], statement::SUMMARY),
+    (&["政府性基金", "支出"], statement::GOV_FUND_BY_FUNC),
+    (&["国有资本经营", "支出"], statement::SOE_CAPITAL_BY_FUNC),
+    (&["一般公共预算", "基本支出"], statement::GPB_BASIC_BY_ECON),
+    (&["财政拨款", "基本支出"], statement::GPB_BASIC_BY_ECON),
+    (&["一般公共预算", "项目支出"], statement::GPB_PROJECTS),
+    (&["项目支出", "预算表"], statement::GPB_PROJECTS),
+    (&["一般公共预算", "支出"], statement::GPB_BY_FUNC),
+    (&["收入总表"], statement::INCOME_BY_FUNC),
+    (&["收入预算总表"], statement::INCOME_BY_FUNC),
+    (&["收入预算表"], statement::INCOME_BY_FUNC),
+    (&["收入决算表"], statement::INCOME_BY_FUNC),
+    (&["支出总表"], statement::EXPENDITURE_BY_FUNC),
+    (&["支出预算总表"], statement::EXPENDITURE_BY_FUNC),
+    (&["支出预算表"], statement::EXPENDITURE_BY_FUNC),
+    (&["支出决算表"], statement::EXPENDITURE_BY_FUNC),
+];
+
+/// The statement a title names, if any.
+pub fn statement_for_title(title: &str) -> Option<&'static str> {
+    let t: String = compact(title)
+        .chars()
+        .filter(|c| !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’'))
+        .collect();
+    if t.is_empty() {
+        return None;
+    }
+    TITLE_ALIASES
+        .iter()
+        .find(|(frags, _)| frags.iter().all(|f| t.contains(f)))
+        .map(|(_, id)| *id)
+}
+
+/// The statement an untitled grid's header labels suggest.
+pub fn statement_for_header(labels: &[String]) -> Option<&'static str> {
+    let has = |k: &str| labels.iter().any(|l| compact(l).contains(k));
+    if has("人员经费") && has("公用经费") {
+        Some(statement::GPB_BASIC_BY_ECON)
+    } else if has("公务接待") {
+        Some(statement::THREE_PUBLIC)
+    } else if has("三级指标") || has("绩效指标") {
+        Some(statement::PERFORMANCE)
+    } else if has("收入") && has("支出") && has("项目") {
+        Some(statement::SUMMARY)
+    } else if has("基本支出") && has("项目支出") && has("科目") {
+        Some(statement::EXPENDITURE_BY_FUNC)
+    } else {
+        None
+    }
+}
+
+/// Fund a table's title implies for all its amounts.
+pub fn fund_for_title(title: &str) -> Option<&'static str> {
+    let t = compact(title);
+    if t.contains("政府性基金") {
+        Some("gov_fund")
+    } else if t.contains("国有资本经营") {
+        Some("soe_capital")
+    } else if t.contains("一般公共预算") {
+        Some("general_budget")
+    } else {
+        None
+    }
+}
+
+/// What a column (or an income row) label measures: (measure, fund).
+pub fn measure_for_label(label: &str) -> Option<(&'static str, Option<&'static str>)> {
+    let l = compact(label);
+    if l.is_empty() {
+        return None;
+    }
+    let m = if l.contains("基本支出") {
+        ("basic", None)
+    } else if l.contains("项目支出") {
+        ("project", None)
+    } else if l.contains("上缴上级") {
+        ("remit_upper", None)
+    } else if l.contains("附属单位") {
+        ("subsidiary", None)
+    } else if l.contains("经营支出") {
+        ("operating", None)
+    } else if l.contains("人员经费") {
+        ("personnel", None)
+    } else if l.contains("公用经费") {
+        ("public_use", None)
+    } else if let Some(f) = fund_for_label(&l) {
+        ("amount", Some(f))
+    } else if l.contains("合计")
+        || l.contains("总计")
+        || l.contains("小计")
+        || l.contains("总额")
+        || l.contains("预算数")
+        || l.contains("决算数")
+        || l.contains("执行数")
+    {
+        ("total", None)
+    } else if l.contains("金额") {
+        ("amount", None)
+    } else {
+        return None;
+    };
+    Some(m)
+}
+
+/// The source of funds a label names.
+pub fn fund_for_label(label: &str) -> Option<&'static str> {
+    let l = compact(label);
+    if l.contains("上年结转") || l.contains("上年财政拨款") || l.contains("年初结转")
+    {
+        Some("carryover")
+    } else if l.contains("一般公共预算") || l.contains("财政拨款") || l == "公共财政拨款"
+    {
+        Some("general_budget")
+    } else if l.contains("政府性基金") {
+        Some("gov_fund")
+    } else if l.contains("国有资本经营") {
+        Some("soe_capital")
+    } else if l.contains("事业单位经营") || l.contains("经营收入") {
+        Some("operating")
+    } else if l.contains("事业基金") {
+        Some("business_fund")
+    } else if l.contains("事业收入") {
+        Some("business")
+    } else if l.contains("附属单位上缴") {
+        Some("subsidiary")
+    } else if l.contains("上级补助") {
+        Some("upper_subsidy")
+    } else if l.contains("其他收入") || l.contains("其他资金") {
+        Some("other")
+    } else {
+        None
+    }
+}
+
+/// The period a column label means: 上年预算数 / 上年决算数 are the previous year.
+pub fn period_for_label(label: &str) -> Period {
+    let l = compact(label);
+    if l.contains("上年预算")
+        || l.contains("上年决算")
+        || l.contains("上年执行")
+        || l.contains("上年数")
+        || l.contains("上年同期")
+    {
+        Period::Prior
+    } else {
+        Period::Current
+    }
+}
+
+/// A ratio column (下降%, 增长率): not money.
+pub fn is_ratio_label(label: &str) -> bool {
+    let l = compact(label);
+    l.contains('%')
+        || l.contains('％')
+        || l.contains("增长率")
+        || l.contains("下降率")
+        || l.contains("增减率")
+        || l.contains("比例")
+        || l.contains("占比")
+}
+
+/// A row label that sums other rows.
+pub fn is_total_label(label: &str) -> bool {
+    let l = compact(label);
+    l.contains("合计") || l.contains("总计") || l == "小计"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles() {
+        let cases = [
+            ("部门收支总表", statement::SUMMARY),
+            ("部门财务收支预算总表", statement::SUMMARY),
+            ("收入支出决算总表", statement::SUMMARY),
+            ("部门支出总表", statement::EXPENDITURE_BY_FUNC),
+            ("部门收入总表", statement::INCOME_BY_FUNC),
+            ("财政拨款收支预算总表", statement::GRANT_SUMMARY),
+            ("财政拨款收入支出决算总表", statement::GRANT_SUMMARY),
+            ("一般公共预算支出预算表", statement::GPB_BY_FUNC),
+            ("一般公共预算基本支出预算表", statement::GPB_BASIC_BY_ECON),
+            ("一般公共预算项目支出预算表", statement::GPB_PROJECTS),
+            ("一般公共预算“三公”经费支出预算表", statement::THREE_PUBLIC),
+            (
+                "政府性基金预算“三公”经费支出预算表",
+                statement::THREE_PUBLIC,
+            ),
+            ("政府性基金支出预算表", statement::GOV_FUND_BY_FUNC),
+            ("国有资本经营预算支出预算表", statement::SOE_CAPITAL_BY_FUNC),
+            ("2021年部门预算项目绩效目标", statement::PERFORMANCE),
+            ("2021年部门整体支出绩效目标表", statement::PERFORMANCE),
+            ("“三公经费”情况统计表", statement::THREE_PUBLIC),
+            ("部门一般公共预算支出功能分类预算表", statement::GPB_BY_FUNC),
+        ];
+        for (t, id) in cases {
+            assert_eq!(statement_for_title(t), Some(id), "{t}");
+        }
+        assert_eq!(statement_for_title("某某情况表"), None);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(measure_for_label("合计"), Some(("total", None)));
+        assert_eq!(measure_for_label("2021年预算数"), Some(("total", None)));
+        assert_eq!(
+            measure_for_label("一般公共预算"),
+            Some(("amount", Some("general_budget")))
+        );
+        assert_eq!(
+            measure_for_label("上年财政拨款资金"),
+            Some(("amount", Some("carryover")))
+        );
+        assert_eq!(period_for_label("上年预算数"), Period::Prior);
+        assert_eq!(period_for_label("上年财政拨款资金"), Period::Current);
+        assert!(is_ratio_label("下降%"));
+    }
+}

@@ -1,0 +1,507 @@
+//! Acceptance tests on the seed document (万源市社会保险事业管理局 2021 部门预算): the
+//! hand-checked figures, a count of numeric cells by an independent method, truncated
+//! and junk input.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::model::Phase;
+
+const SEED: &str = include_str!("../../data/docs/wanyuan-shebaoju-2021-yusuan.txt");
+
+fn seed() -> ParsedDocument {
+    parse(Path::new("seed.txt"), SEED).expect("seed parses")
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn sum<'a>(facts: impl Iterator<Item = &'a Fact>) -> Decimal {
+    facts.map(|f| f.amount).sum()
+}
+
+fn of<'a>(doc: &'a ParsedDocument, st: &'a str) -> impl Iterator<Item = &'a Fact> + 'a {
+    doc.facts.iter().filter(move |f| f.statement == st)
+}
+
+#[test]
+fn metadata() {
+    let m = seed().meta;
+    assert_eq!(m.fiscal_year, 2021);
+    assert_eq!(m.phase, Phase::Budget);
+    assert_eq!(m.org_name, "万源市社会保险事业管理局");
+    assert_eq!(m.region, "万源市");
+    assert_eq!(m.org_code.as_deref(), Some("203101"));
+    assert_eq!(m.units, vec!["万源市社保局".to_string()]);
+    assert!(m.title.contains("2021") && m.title.contains("预算"));
+}
+
+#[test]
+fn tables_found() {
+    let doc = seed();
+    let ids: Vec<&str> = doc.tables.iter().map(|t| t.statement.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "three_public",
+            "summary",
+            "expenditure_by_func",
+            "grant_summary",
+            "gpb_by_func",
+            "gpb_basic_by_econ",
+            "gpb_projects",
+            "three_public",
+            "gov_fund_by_func",
+            "three_public",
+            "soe_capital_by_func",
+            "performance",
+            "performance",
+            "three_public",
+        ]
+    );
+    let gpb = &doc.tables[4];
+    assert_eq!(gpb.start_line, 230);
+    assert!(gpb.end_line >= 315);
+    for t in &doc.tables {
+        if matches!(
+            t.statement.as_str(),
+            "gov_fund_by_func" | "soe_capital_by_func"
+        ) {
+            assert_eq!(t.facts, 0);
+        }
+    }
+    assert_eq!(doc.tables[9].facts, 0);
+}
+
+#[test]
+fn summary_rows() {
+    let doc = seed();
+    let s: Vec<&Fact> = of(&doc, "summary").collect();
+    let gb = s
+        .iter()
+        .find(|f| f.direction == Direction::Income && f.fund.as_deref() == Some("general_budget"))
+        .unwrap();
+    assert_eq!(gb.amount, d("3162923.00"));
+    assert_eq!(gb.measure, "total");
+    assert_eq!(gb.measure_label, "2021年预算数");
+    let sb = s
+        .iter()
+        .find(|f| f.func_code.as_deref() == Some("208"))
+        .unwrap();
+    assert_eq!(sb.amount, d("2875129.00"));
+    assert_eq!(sb.direction, Direction::Expenditure);
+    assert!(!sb.is_total);
+    assert!(
+        s.iter()
+            .filter(|f| f.item.contains("总计") || f.item.contains("合计"))
+            .all(|f| f.is_total)
+    );
+    let grant: Vec<&Fact> = of(&doc, "grant_summary").collect();
+    assert!(grant.iter().any(|f| f.func_code.as_deref() == Some("221")
+        && f.fund.as_deref() == Some("general_budget")
+        && f.amount == d("184249.00")));
+    assert!(
+        grant
+            .iter()
+            .filter(|f| f.item.contains("本年") || f.item.contains("总计"))
+            .all(|f| f.is_total)
+    );
+}
+
+#[test]
+fn expenditure_by_func_hand_checked() {
+    let doc = seed();
+    let leaves = || of(&doc, "expenditure_by_func").filter(|f| !f.is_total);
+    assert!(leaves().all(|f| f.func_code.as_ref().is_some_and(|c| c.len() == 7)));
+    assert!(leaves().all(|f| f.org_code.as_deref() == Some("203101")));
+    let total = || leaves().filter(|f| f.measure == "total");
+    assert_eq!(sum(total()), d("3162923.00"));
+    let by = |lei: &str| sum(total().filter(|f| f.func_code.as_deref().unwrap().starts_with(lei)));
+    assert_eq!(by("208"), d("2875129.00"));
+    assert_eq!(by("210"), d("103545.00"));
+    assert_eq!(by("221"), d("184249.00"));
+    assert_eq!(
+        sum(leaves().filter(|f| f.measure == "basic")),
+        d("3112923.00")
+    );
+    assert_eq!(
+        sum(leaves().filter(|f| f.measure == "project")),
+        d("50000.00")
+    );
+    // 合计 and the unit row are totals.
+    assert!(
+        of(&doc, "expenditure_by_func")
+            .filter(|f| f.src_line == 181 || f.src_line == 182)
+            .all(|f| f.is_total)
+    );
+}
+
+#[test]
+fn gpb_matrix_hand_checked() {
+    let doc = seed();
+    let cell = |func: &str, econ: &str| -> Vec<Decimal> {
+        of(&doc, "gpb_by_func")
+            .filter(|f| {
+                !f.is_total
+                    && f.func_code.as_deref() == Some(func)
+                    && f.econ_code.as_deref() == Some(econ)
+            })
+            .map(|f| f.amount)
+            .collect()
+    };
+    assert_eq!(cell("2080109", "30101"), vec![d("855276.00")]);
+    assert_eq!(cell("2080505", "30108"), vec![d("257070.00")]);
+    assert_eq!(cell("2101101", "30110"), vec![d("99802.00")]);
+    assert_eq!(cell("2210201", "30113"), vec![d("184249.00")]);
+    // 合计 column: econ NULL, measure total.
+    assert!(
+        of(&doc, "gpb_by_func").any(|f| f.func_code.as_deref() == Some("2080109")
+            && f.econ_code.is_none()
+            && f.measure == "total"
+            && f.amount == d("2592139.00"))
+    );
+    // Group subtotals: the 类 code, a total; the second 小计 is 商品和服务支出.
+    assert!(
+        of(&doc, "gpb_by_func")
+            .filter(|f| f.measure_label == "小计")
+            .all(|f| f.is_total && f.econ_code.as_ref().is_some_and(|e| e.len() == 3))
+    );
+    assert!(
+        of(&doc, "gpb_by_func").any(|f| f.econ_code.as_deref() == Some("302")
+            && f.func_code.as_deref() == Some("2080109")
+            && f.amount == d("317637.00"))
+    );
+    // Rows 合计 and 类/款 rows are totals.
+    assert!(
+        of(&doc, "gpb_by_func")
+            .filter(|f| f.func_code.as_ref().is_none_or(|c| c.len() < 7))
+            .all(|f| f.is_total)
+    );
+    // Codes rebuilt and reported.
+    assert!(
+        doc.repairs
+            .iter()
+            .any(|r| r.src_line == 238 && r.printed == "09" && r.repaired == "2080109")
+    );
+    assert!(
+        doc.repairs
+            .iter()
+            .any(|r| r.src_line == 236 && r.repaired == "208")
+    );
+}
+
+#[test]
+fn gpb_basic_hand_checked() {
+    let doc = seed();
+    let leaves = || of(&doc, "gpb_basic_by_econ").filter(|f| !f.is_total);
+    assert!(leaves().all(|f| f.econ_code.as_ref().is_some_and(|c| c.len() == 5)));
+    let by = |lei: &str| {
+        sum(leaves()
+            .filter(|f| f.measure == "total" && f.econ_code.as_deref().unwrap().starts_with(lei)))
+    };
+    assert_eq!(by("301"), d("2152731.00"));
+    assert_eq!(by("302"), d("267637.00"));
+    assert_eq!(by("303"), d("682555.00"));
+    assert_eq!(by("310"), d("10000.00"));
+    assert_eq!(
+        sum(leaves().filter(|f| f.measure == "personnel")),
+        d("2835286.00")
+    );
+    assert_eq!(
+        sum(leaves().filter(|f| f.measure == "public_use")),
+        d("277637.00")
+    );
+    assert!(
+        of(&doc, "gpb_basic_by_econ")
+            .filter(|f| f.econ_code.as_deref() == Some("301"))
+            .all(|f| f.is_total)
+    );
+}
+
+#[test]
+fn projects_hand_checked() {
+    let doc = seed();
+    let leaves: Vec<&Fact> = of(&doc, "gpb_projects").filter(|f| !f.is_total).collect();
+    let mut got: Vec<(String, Decimal)> =
+        leaves.iter().map(|f| (f.item.clone(), f.amount)).collect();
+    got.sort();
+    let mut want = vec![
+        ("大厅业务经办工作经费".to_string(), d("20000.00")),
+        ("养老保险、职业年金关系转移".to_string(), d("10000.00")),
+        ("个人权益记录".to_string(), d("20000.00")),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    assert!(
+        leaves
+            .iter()
+            .all(|f| f.func_code.as_deref() == Some("2080109") && f.measure == "amount")
+    );
+    assert_eq!(of(&doc, "gpb_projects").filter(|f| f.is_total).count(), 3);
+}
+
+#[test]
+fn three_public_reception_is_9700_everywhere() {
+    let doc = seed();
+    let reception: Vec<&Fact> = of(&doc, "three_public")
+        .filter(|f| f.item == "公务接待费" && f.period == Period::Current)
+        .collect();
+    assert!(reception.len() >= 4);
+    assert!(reception.iter().all(|f| f.amount == d("9700.00")));
+    assert!(
+        reception
+            .iter()
+            .all(|f| f.econ_code.as_deref() == Some("30217"))
+    );
+    // Table (a) is printed in 万元.
+    assert!(
+        reception
+            .iter()
+            .any(|f| f.unit == crate::model::Unit::Wan && f.src_line == 128)
+    );
+    // Prior year and the unexplained 其他交通费用.
+    assert!(
+        of(&doc, "three_public").any(|f| f.item == "公务接待费"
+            && f.period == Period::Prior
+            && f.amount == d("10000.00"))
+    );
+    assert!(
+        of(&doc, "three_public").any(|f| f.item == "其他交通费用" && f.amount == d("10000.00"))
+    );
+    // 下降% is not money.
+    assert!(!of(&doc, "three_public").any(|f| f.amount == d("3.00")));
+    // The 合计 row is a total.
+    assert!(
+        of(&doc, "three_public")
+            .filter(|f| f.src_line == 464)
+            .all(|f| f.is_total)
+    );
+}
+
+#[test]
+fn performance_and_targets() {
+    let doc = seed();
+    let p: Vec<&Fact> = of(&doc, "performance").collect();
+    assert!(p.iter().any(|f| f.item == "机关党组织活动经费"
+        && f.measure == "total"
+        && f.amount == d("27637.00")));
+    assert!(p.iter().any(|f| f.item == "机关党组织活动经费"
+        && f.fund.as_deref() == Some("general_budget")
+        && f.amount == d("27637.00")));
+    assert!(
+        p.iter()
+            .any(|f| f.item == "金额合计" && f.is_total && f.amount == d("3162923.00"))
+    );
+    assert!(
+        p.iter()
+            .filter(|f| f.src_line == 404 || f.src_line == 405)
+            .all(|f| f.is_total)
+    );
+    let t = |line: u32| doc.targets.iter().filter(move |t| t.src_line == line);
+    assert!(t(407).all(|t| t.project == "大厅业务经办工作经费"));
+    assert!(t(414).all(|t| t.project == "养老保险、职业年金关系转移"));
+    assert!(t(435).any(|t| t.target.as_deref() == Some("37637元")
+        && t.indicator == "机关党组织活动经费"
+        && t.level2.as_deref() == Some("数量指标")));
+    assert!(t(413).any(|t| t.target.as_deref() == Some("≥100%")));
+    assert!(t(441).all(|t| t.level1.as_deref() == Some("项目完成")));
+}
+
+#[test]
+fn narrative_figures() {
+    let doc = seed();
+    let n = &doc.narrative;
+    let rec = n.iter().find(|f| f.src_line == 113).unwrap();
+    assert_eq!(rec.label, "公务接待费");
+    assert_eq!(rec.amount, d("97000000"));
+    assert_eq!(rec.as_printed, "9700 万元");
+    let ss = n.iter().find(|f| f.label == "社会保障和就业").unwrap();
+    assert_eq!(ss.amount, d("2875100.00"));
+    assert_eq!(ss.src_line, 67);
+    assert!(
+        n.iter()
+            .any(|f| f.label == "收入预算总额" && f.amount == d("3162900.00"))
+    );
+    assert!(
+        n.iter()
+            .any(|f| f.label == "事业收入" && f.amount.is_zero())
+    );
+    // Counts, years and percentages are not money.
+    assert!(
+        !n.iter()
+            .any(|f| f.amount == d("47467") || f.as_printed.contains('人'))
+    );
+    assert!(!n.iter().any(|f| f.as_printed.starts_with("2020")));
+}
+
+/// An independent count of the numeric cells of each table: a cell counts when it is a
+/// number (digits, commas, a dot, maybe in parentheses) and some text cell precedes it
+/// in the row (so codes at the start of a row do not count); cells under a header with
+/// "%" do not count.
+#[test]
+fn every_numeric_cell_is_a_fact() {
+    let doc = seed();
+    let lines: Vec<&str> = SEED.lines().collect();
+    let is_num = |c: &str| {
+        let c = c
+            .trim()
+            .trim_start_matches(['(', '（'])
+            .trim_end_matches([')', '）']);
+        !c.is_empty()
+            && c.chars().any(|ch| ch.is_ascii_digit())
+            && c.chars()
+                .all(|ch| ch.is_ascii_digit() || ch == ',' || ch == '.')
+    };
+    for t in &doc.tables {
+        let mut ratio_cols = Vec::new();
+        let mut count = 0usize;
+        for no in t.start_line..=t.end_line {
+            let line = lines[(no - 1) as usize];
+            if !line.contains('\t') {
+                continue;
+            }
+            let cells: Vec<&str> = line.split('\t').collect();
+            for (i, c) in cells.iter().enumerate() {
+                if c.contains('%') && !is_num(c) {
+                    ratio_cols.push(i);
+                }
+            }
+            let mut seen_text = false;
+            for (i, c) in cells.iter().enumerate() {
+                let c = c.trim();
+                if c.is_empty() {
+                    continue;
+                }
+                if is_num(c) {
+                    let code = !seen_text && !c.contains(',') && !c.contains('.');
+                    if !code && !ratio_cols.contains(&i) {
+                        count += 1;
+                    }
+                } else {
+                    seen_text = true;
+                }
+            }
+        }
+        assert_eq!(count, t.facts, "table {} at line {}", t.title, t.start_line);
+    }
+    assert_eq!(
+        doc.facts.len(),
+        doc.tables.iter().map(|t| t.facts).sum::<usize>()
+    );
+}
+
+fn cut(n: usize) -> String {
+    let mut s = SEED.lines().take(n).collect::<Vec<_>>().join("\n");
+    s.push('\n');
+    s
+}
+
+#[test]
+fn truncated_inside_grant_summary() {
+    let err = parse(Path::new("cut.txt"), &cut(200)).unwrap_err();
+    assert_eq!(err.line, Some(190));
+    assert!(
+        err.message.contains("财政拨款收支预算总表"),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains("truncated"), "{}", err.message);
+}
+
+#[test]
+fn truncated_inside_matrix_and_partial_row() {
+    let err = parse(Path::new("cut.txt"), &cut(240)).unwrap_err();
+    assert_eq!(err.line, Some(230), "{err}");
+    // A last row cut short, no final newline.
+    let text = SEED.lines().take(186).collect::<Vec<_>>().join("\n");
+    let text = format!("{}\n{}", text, "210\t11\t02\t203101");
+    let err = parse(Path::new("cut.txt"), &text).unwrap_err();
+    assert_eq!(err.line, Some(175), "{err}");
+    assert!(err.message.contains("cut short"), "{}", err.message);
+}
+
+#[test]
+fn bad_documents_are_errors() {
+    let p = Path::new("bad.txt");
+    assert_eq!(parse(p, "").unwrap_err().message, "empty document");
+    assert_eq!(
+        parse(p, "# 某局\n\n2021 年部门预算的说明。\n")
+            .unwrap_err()
+            .message,
+        "no budget tables found"
+    );
+    let no_year = SEED.replace("2021", "二〇二一").replace("2020", "二〇二〇");
+    assert!(
+        parse(p, &no_year)
+            .unwrap_err()
+            .message
+            .contains("fiscal year")
+    );
+    let no_org: String = SEED
+        .lines()
+        .filter(|l| !l.starts_with("# "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let no_org = no_org.replace("万源市社会保险事业管理局", "本单位");
+    assert!(
+        parse(p, &no_org)
+            .unwrap_err()
+            .message
+            .contains("organisation")
+    );
+}
+
+#[test]
+fn no_panic_on_truncations_and_junk() {
+    let n = SEED.lines().count();
+    for k in (1..n).step_by(37) {
+        let _ = parse(Path::new("cut.txt"), &cut(k));
+    }
+    // Cut at arbitrary characters, without a final newline.
+    let chars: Vec<char> = SEED.chars().collect();
+    for k in (0..chars.len()).step_by(997) {
+        let s: String = chars[..k].iter().collect();
+        let _ = parse(Path::new("cut.txt"), &s);
+    }
+    let patterns: Vec<Vec<u8>> = vec![
+        vec![],
+        vec![0xff; 64],
+        b"\t\t\t\n\t\t".to_vec(),
+        "表\t\n合计\t(\n（\t）\n".as_bytes().to_vec(),
+        "部门收支总表\n项目\t2021年预算数\n合计\t1,2,3\n"
+            .as_bytes()
+            .to_vec(),
+        "一般公共预算支出预算表\n\t\t工资福\n09\t社\t1\n\t\t\t\t\t\t\t\t\t\t99\n"
+            .as_bytes()
+            .to_vec(),
+        (0u8..=255).collect(),
+        "\u{feff}# 局\n2021年部门预算\n“三公”经费情况统计表\n\t\t下降%\n\t合计\t3.00\n"
+            .as_bytes()
+            .to_vec(),
+    ];
+    for p in patterns {
+        if let Ok(text) = crate::document::decode(Path::new("junk"), &p) {
+            let _ = parse(Path::new("junk"), &text);
+        }
+        let _ = parse(Path::new("junk"), &String::from_utf8_lossy(&p));
+    }
+}
+
+#[test]
+fn gbk_seed_parses_the_same() {
+    let (bytes, _, _) = encoding_rs::GBK.encode(SEED);
+    let text = crate::document::decode(Path::new("gbk.txt"), &bytes).unwrap();
+    let doc = parse(Path::new("gbk.txt"), &text).unwrap();
+    assert_eq!(doc.facts, seed().facts);
+}
+
+#[test]
+fn layout_text_without_tab_grids_is_a_clear_error() {
+    let text = "上海市普陀区人民政府万里街道办事处\n2023年部门预算\n\n部门财务收支预算总表\n  项目      预算数\n";
+    let err = parse(Path::new("layout.txt"), text).unwrap_err();
+    assert_eq!(err.message, "no budget tables found");
+}
