@@ -1,10 +1,12 @@
 //! Rule `code_name_mismatch`: a code printed with a name agrees with the catalog of the
 //! document's year. A name that is the catalog name cut short (a line wrap, a narrow
 //! column: 社会保障和就业支) is `info`; a different name is a `warning` where the catalog
-//! entry is confirmed and `info` where the catalog itself is unverified. Codes the catalog
-//! does not have are not judged.
+//! name was seen printed with its code in real documents (`observed`) and `info` where the
+//! catalog entry is less sure (`template`, `corroborated`, `unverified`). A trailing 支出
+//! ("其他对个人和家庭的补助支出") is not a difference. Codes the catalog does not have are not
+//! judged. One finding per code and printed name, listing every line that prints it.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use super::{Finding, Rule, Severity, normalise_label};
 use crate::catalog::{Catalog, Classification};
@@ -30,8 +32,8 @@ const NAMED_BY_CODE: &[&str] = &[
 
 fn check(doc: &ParsedDocument) -> Vec<Finding> {
     let year = doc.meta.fiscal_year;
-    let mut seen = BTreeSet::new();
-    let mut findings = Vec::new();
+    // (code, printed name) -> finding, so a name repeated on several lines is one finding.
+    let mut by_name: BTreeMap<(String, String), Finding> = BTreeMap::new();
     for fact in doc
         .facts
         .iter()
@@ -45,7 +47,10 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             }
             _ => continue,
         };
-        if !seen.insert((fact.src_line, code.clone())) {
+        if let Some(found) = by_name.get_mut(&(code.clone(), fact.item.clone())) {
+            if !found.lines.contains(&fact.src_line) {
+                found.lines.push(fact.src_line);
+            }
             continue;
         }
         let catalog = Catalog::shipped(class);
@@ -54,13 +59,13 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         };
         let printed = normalise_label(&fact.item);
         let expected = normalise_label(name);
-        if printed == expected {
+        if printed.trim_end_matches("支出") == expected.trim_end_matches("支出") {
             continue;
         }
         let confirmed = catalog
             .entries(code)
             .iter()
-            .any(|e| e.name == name && e.confidence != "unverified");
+            .any(|e| e.name == name && e.confidence == "observed");
         let (severity, zh, en) = if expected.starts_with(&printed) {
             (Severity::Info, "名称被截断", "name cut short")
         } else if confirmed {
@@ -68,11 +73,12 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         } else {
             (
                 Severity::Info,
-                "名称与科目表（未核实条目）不符",
-                "name differs from an unverified catalog entry",
+                "名称与参考科目表不符（该参考名称尚未经实际文件印证）",
+                "name differs from a reference catalog name not yet seen in a real document",
             )
         };
-        findings.push(Finding {
+        let key = (code.clone(), fact.item.clone());
+        by_name.insert(key, Finding {
             rule: RULE.id,
             severity,
             message: format!("{code}“{}”{zh}：{year} 年科目名称为“{name}”", fact.item),
@@ -82,7 +88,7 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             lines: vec![fact.src_line],
         });
     }
-    findings
+    by_name.into_values().collect()
 }
 
 #[cfg(test)]
@@ -99,13 +105,29 @@ mod tests {
             fact(e, "total", "1.00", 2).func("208").item("社会保障和就业支").total(),
             fact(e, "total", "1.00", 3).func("2080505").item("死亡抚恤"),
         ]);
-        let findings = check(&d);
+        let mut findings = check(&d);
+        findings.sort_by_key(|f| f.lines[0]);
         assert_eq!(
             fired(&findings),
             vec![(RULE.id, Severity::Info), (RULE.id, Severity::Warning)]
         );
         assert_eq!(findings[0].lines, vec![2]);
         assert_eq!(findings[1].lines, vec![3]);
+    }
+
+    #[test]
+    fn a_name_on_several_lines_is_one_finding_and_a_trailing_zhichu_is_no_difference() {
+        let e = statement::GPB_BY_FUNC;
+        let d = doc(vec![
+            fact(e, "amount", "1.00", 236).func("208").item("社会保障和就业支").total(),
+            fact(e, "amount", "1.00", 254).func("208").item("社会保障和就业支").total(),
+            fact(statement::GPB_BASIC_BY_ECON, "total", "1.00", 347)
+                .econ("30399")
+                .item("其他对个人和家庭的补助支出"),
+        ]);
+        let findings = check(&d);
+        assert_eq!(fired(&findings), vec![(RULE.id, Severity::Info)]);
+        assert_eq!(findings[0].lines, vec![236, 254]);
     }
 
     #[test]
