@@ -12,6 +12,15 @@
 //!   opened, so a committed document is never half there.
 //! - File names are the `doc_id`, so ingesting the same bytes again replaces the old files
 //!   instead of adding a second copy.
+//! - A new version of a document (same organisation, year and phase, other bytes)
+//!   supersedes the live one in the same commit: the old version's facts, narrative,
+//!   targets and findings files are deleted and its `documents` row is rewritten with
+//!   `live = false` and `superseded_by`, so `facts` holds one version and `documents` the
+//!   history.
+//!
+//! Crash atomicity comes from the manifest. A reader that lists the files in the
+//! milliseconds while the renames run can see a new version's facts next to the old
+//! one's; readers that need a frozen view take it from a finished ingest.
 
 use std::fmt;
 use std::fs::{self, File};
@@ -26,7 +35,7 @@ use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::errors::ParquetError;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
-use super::Lake;
+use super::{CommittedDocument, Lake};
 use super::schema::{self, DocumentKey, DocumentRecord};
 use crate::checks::Finding;
 use crate::model::ParsedDocument;
@@ -46,6 +55,8 @@ pub struct CommitSummary {
     pub findings: usize,
     /// The document was already in the lake and its files were replaced.
     pub replaced: bool,
+    /// Earlier versions of the same organisation's document that this one superseded.
+    pub superseded: Vec<String>,
 }
 
 /// A commit that did not happen; the lake is as it was.
@@ -131,6 +142,16 @@ pub fn commit_document(
     ];
     let year = doc.meta.fiscal_year;
     let replaced = lake.file_path("documents", year, doc_id).exists();
+    let superseded: Vec<CommittedDocument> = lake
+        .documents_in_year(year)?
+        .into_iter()
+        .filter(|d| {
+            d.live
+                && d.doc_id != doc_id
+                && d.org_name == doc.meta.org_name
+                && d.phase == doc.meta.phase.as_str()
+        })
+        .collect();
 
     let nonce = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -142,15 +163,15 @@ pub fn commit_document(
         .join(format!("{doc_id}.{}.{nonce}", std::process::id()));
     fs::create_dir_all(&stage).map_err(io_err(&stage))?;
 
-    let staged = write_staged(lake, &stage, doc_id, year, &batches);
-    let moves = match staged {
+    let staged = write_staged(lake, &stage, doc_id, year, &batches, &superseded);
+    let steps = match staged {
         Ok(moves) => moves,
         Err(e) => {
             let _ = fs::remove_dir_all(&stage);
             return Err(e);
         }
     };
-    apply(&stage, &moves)?;
+    apply(&stage, &steps)?;
 
     Ok(CommitSummary {
         doc_id: doc_id.to_string(),
@@ -160,27 +181,68 @@ pub fn commit_document(
         targets: doc.targets.len(),
         findings: findings.len(),
         replaced,
+        superseded: superseded.into_iter().map(|d| d.doc_id).collect(),
     })
 }
 
-/// Writes the staged files and the manifest; returns the (staged, final) pairs.
+/// One step of a commit: move a staged file into place, or delete a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Move { staged: PathBuf, target: PathBuf },
+    Delete(PathBuf),
+}
+
+/// In a manifest, a deletion is written with this in place of a staged file's name.
+const DELETE: &str = "-";
+
+/// Writes the staged files and the manifest; returns the steps in the order they apply:
+/// the new data files, the superseded versions' data deleted, then the `documents` rows.
 fn write_staged(
     lake: &Lake,
     stage: &Path,
     doc_id: &str,
     year: i32,
     batches: &[(&str, RecordBatch)],
-) -> Result<Vec<(PathBuf, PathBuf)>, CommitError> {
-    let mut moves = Vec::new();
+    superseded: &[CommittedDocument],
+) -> Result<Vec<Step>, CommitError> {
+    let mut steps = Vec::new();
+    let mut documents = Vec::new();
     for (table, batch) in batches {
         let staged = stage.join(format!("{table}.parquet"));
         write_parquet(&staged, batch)?;
-        moves.push((staged, lake.file_path(table, year, doc_id)));
+        let step = Step::Move {
+            staged,
+            target: lake.file_path(table, year, doc_id),
+        };
+        if *table == "documents" {
+            documents.push(step);
+        } else {
+            steps.push(step);
+        }
     }
+    for old in superseded {
+        for table in schema::TABLES.iter().filter(|t| **t != "documents") {
+            steps.push(Step::Delete(lake.file_path(table, old.fiscal_year, &old.doc_id)));
+        }
+        let staged = stage.join(format!("superseded-{}.parquet", old.doc_id));
+        let row = schema::superseded(&old.batch, doc_id).map_err(CommitError::Arrow)?;
+        write_parquet(&staged, &row)?;
+        documents.push(Step::Move {
+            staged,
+            target: lake.file_path("documents", old.fiscal_year, &old.doc_id),
+        });
+    }
+    steps.extend(documents);
     let mut manifest = String::new();
-    for (staged, target) in &moves {
-        let name = staged.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    for step in &steps {
         // Relative to the lake root, so a lake moved after a crash still recovers.
+        let (name, target) = match step {
+            Step::Move { staged, target } => (
+                staged.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+                target,
+            ),
+            Step::Delete(target) => (DELETE, target),
+        };
         let relative = target.strip_prefix(lake.root()).unwrap_or(target);
         manifest.push_str(&format!("{name}\t{}\n", relative.display()));
     }
@@ -191,22 +253,31 @@ fn write_staged(
     let manifest_path = stage.join(MANIFEST);
     fs::rename(&tmp, &manifest_path).map_err(io_err(&manifest_path))?;
     sync_dir(stage);
-    Ok(moves)
+    Ok(steps)
 }
 
-/// Moves staged files into place (in manifest order: documents last) and removes the
-/// staging directory. Safe to repeat: a file already moved is skipped.
-fn apply(stage: &Path, moves: &[(PathBuf, PathBuf)]) -> Result<(), CommitError> {
-    for (staged, target) in moves {
-        if !staged.exists() {
-            continue;
-        }
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).map_err(io_err(dir))?;
-        }
-        fs::rename(staged, target).map_err(io_err(target))?;
-        if let Some(dir) = target.parent() {
-            sync_dir(dir);
+/// Applies the steps in order and removes the staging directory. Safe to repeat: a file
+/// already moved or deleted is skipped.
+fn apply(stage: &Path, steps: &[Step]) -> Result<(), CommitError> {
+    for step in steps {
+        match step {
+            Step::Move { staged, target } => {
+                if !staged.exists() {
+                    continue;
+                }
+                if let Some(dir) = target.parent() {
+                    fs::create_dir_all(dir).map_err(io_err(dir))?;
+                }
+                fs::rename(staged, target).map_err(io_err(target))?;
+                if let Some(dir) = target.parent() {
+                    sync_dir(dir);
+                }
+            }
+            Step::Delete(target) => match fs::remove_file(target) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err(target)(e)),
+            },
         }
     }
     fs::remove_dir_all(stage).map_err(io_err(stage))
@@ -244,12 +315,22 @@ pub fn recover_older_than(lake: &Lake, min_age: std::time::Duration) -> io::Resu
         }
         match fs::read_to_string(stage.join(MANIFEST)) {
             Ok(manifest) => {
-                let moves: Vec<(PathBuf, PathBuf)> = manifest
+                let steps: Vec<Step> = manifest
                     .lines()
                     .filter_map(|l| l.split_once('\t'))
-                    .map(|(name, target)| (stage.join(name), lake.root().join(target)))
+                    .map(|(name, target)| {
+                        let target = lake.root().join(target);
+                        if name == DELETE {
+                            Step::Delete(target)
+                        } else {
+                            Step::Move {
+                                staged: stage.join(name),
+                                target,
+                            }
+                        }
+                    })
                     .collect();
-                apply(&stage, &moves).map_err(|e| io::Error::other(e.to_string()))?;
+                apply(&stage, &steps).map_err(|e| io::Error::other(e.to_string()))?;
             }
             Err(_) => fs::remove_dir_all(&stage)?,
         }

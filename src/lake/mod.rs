@@ -12,11 +12,16 @@
 //! How a commit stays atomic is explained in [`commit`].
 
 pub mod commit;
+pub mod compact;
 pub mod schema;
 
-use std::fs;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::concat_batches;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 pub use commit::{CommitError, CommitSummary};
 
@@ -78,10 +83,81 @@ impl Lake {
         Ok(ids)
     }
 
+    /// The committed `documents` rows of one year, read from their files.
+    pub fn documents_in_year(&self, fiscal_year: i32) -> Result<Vec<CommittedDocument>, CommitError> {
+        let dir = self
+            .table_dir("documents")
+            .join(format!("{}={fiscal_year}", schema::PARTITION_COLUMN));
+        let mut out = Vec::new();
+        for path in read_dir_sorted(&dir).map_err(|source| CommitError::Io {
+            path: dir.clone(),
+            source,
+        })? {
+            if path.extension().is_none_or(|e| e != "parquet") {
+                continue;
+            }
+            let batch = read_parquet(&path)?;
+            let text = |name: &str| {
+                batch
+                    .column_by_name(name)
+                    .and_then(|c| c.as_string_opt::<i32>())
+                    .filter(|c| !c.is_empty() && c.is_valid(0))
+                    .map(|c| c.value(0).to_string())
+                    .unwrap_or_default()
+            };
+            let live = batch
+                .column_by_name("live")
+                .and_then(|c| c.as_boolean_opt())
+                .is_none_or(|c| c.is_empty() || c.value(0));
+            out.push(CommittedDocument {
+                doc_id: text("doc_id"),
+                fiscal_year,
+                org_name: text("org_name"),
+                phase: text("phase"),
+                live,
+                batch,
+            });
+        }
+        Ok(out)
+    }
+
     /// Whether no document has been committed yet.
     pub fn is_empty(&self) -> io::Result<bool> {
         Ok(self.document_ids()?.is_empty())
     }
+}
+
+/// A committed document's row of `documents`.
+#[derive(Debug, Clone)]
+pub struct CommittedDocument {
+    pub doc_id: String,
+    pub fiscal_year: i32,
+    pub org_name: String,
+    pub phase: String,
+    /// False once a newer version of the same organisation's document replaced it.
+    pub live: bool,
+    /// The row itself, to rewrite it when it is superseded.
+    pub batch: RecordBatch,
+}
+
+/// Reads a whole (small) Parquet file into one batch.
+fn read_parquet(path: &Path) -> Result<RecordBatch, CommitError> {
+    let parquet_err = |source| CommitError::Parquet {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(|source| CommitError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_err)?;
+    let schema = builder.schema().clone();
+    let batches = builder
+        .build()
+        .map_err(parquet_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CommitError::Arrow)?;
+    concat_batches(&schema, &batches).map_err(CommitError::Arrow)
 }
 
 fn read_dir_sorted(dir: &Path) -> io::Result<Vec<PathBuf>> {

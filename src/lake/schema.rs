@@ -114,6 +114,8 @@ pub fn file_schema(table: &str) -> Option<SchemaRef> {
                 DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
                 false,
             ),
+            Field::new("live", DataType::Boolean, false),
+            utf8("superseded_by", true),
         ])
     });
     match table {
@@ -337,8 +339,28 @@ pub fn documents_batch(
         Arc::new(
             TimestampMicrosecondArray::from(vec![record.ingested_at_micros]).with_timezone("UTC"),
         ),
+        Arc::new(BooleanArray::from(vec![true])),
+        strings([None]),
     ]);
     batch("documents", cols)
+}
+
+/// A committed `documents` row marked as replaced by a newer version of the same
+/// organisation's document for the same year and phase.
+pub fn superseded(documents: &RecordBatch, by: &str) -> Result<RecordBatch, ArrowError> {
+    let schema = documents.schema();
+    let n = documents.num_rows();
+    let columns = schema
+        .fields()
+        .iter()
+        .zip(documents.columns())
+        .map(|(field, column)| match field.name().as_str() {
+            "live" => Arc::new(BooleanArray::from(vec![false; n])) as ArrayRef,
+            "superseded_by" => repeat(by, n),
+            _ => column.clone(),
+        })
+        .collect();
+    RecordBatch::try_new(schema, columns)
 }
 
 #[cfg(test)]

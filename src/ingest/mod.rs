@@ -1,0 +1,262 @@
+//! The ingest pipeline: read, parse, check, commit — for one document, or for many in
+//! parallel.
+//!
+//! Nothing is written until a document has parsed and been checked whole, and the commit
+//! itself is atomic (see [`crate::lake::commit`]), so a bad document leaves the lake as it
+//! was and does not stop the others. Parsing and checking run on all cores; commits are
+//! serialised, so two versions of one organisation's document never race.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
+
+use sha2::{Digest, Sha256};
+
+pub mod progress;
+
+use crate::checks::{self, Finding};
+use crate::lake::schema::DocumentRecord;
+use crate::lake::{CommitError, CommitSummary, Lake, commit};
+use crate::model::{ParseError, ParsedDocument};
+
+/// Why a document did not go in.
+#[derive(Debug)]
+pub enum IngestError {
+    Read { path: PathBuf, source: std::io::Error },
+    Parse(ParseError),
+    Commit { path: PathBuf, source: CommitError },
+}
+
+impl fmt::Display for IngestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IngestError::Read { path, source } => write!(f, "{}: {source}", path.display()),
+            IngestError::Parse(e) => write!(f, "{e}"),
+            IngestError::Commit { path, source } => {
+                write!(f, "{}: not stored: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+/// The id of a document: the first 16 hex digits of the SHA-256 of its bytes.
+pub fn doc_id(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A document read and parsed, not yet stored.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub doc_id: String,
+    pub path: PathBuf,
+    pub source_bytes: u64,
+    pub doc: ParsedDocument,
+    pub findings: Vec<Finding>,
+}
+
+/// Reads, parses and checks one document.
+pub fn load(path: &Path) -> Result<Loaded, IngestError> {
+    load_bytes(path, &read(path)?)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, IngestError> {
+    std::fs::read(path).map_err(|source| IngestError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Parses and checks a document's bytes; `path` names it in errors.
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, IngestError> {
+    let text = crate::document::decode(path, bytes).map_err(IngestError::Parse)?;
+    let doc = crate::statements::parse(path, &text).map_err(IngestError::Parse)?;
+    let findings = checks::run(&doc);
+    Ok(Loaded {
+        doc_id: doc_id(bytes),
+        path: path.to_path_buf(),
+        source_bytes: bytes.len() as u64,
+        doc,
+        findings,
+    })
+}
+
+/// Reads, parses, checks and commits one document.
+pub fn ingest(lake: &Lake, path: &Path) -> Result<(Loaded, CommitSummary), IngestError> {
+    let loaded = load(path)?;
+    commit(lake, path, loaded)
+}
+
+fn commit(lake: &Lake, path: &Path, loaded: Loaded) -> Result<(Loaded, CommitSummary), IngestError> {
+    let shown_path = path.display().to_string();
+    let record = DocumentRecord {
+        path: &shown_path,
+        source_bytes: loaded.source_bytes,
+        finding_count: loaded.findings.len(),
+        ingested_at_micros: chrono::Utc::now().timestamp_micros(),
+    };
+    let summary = commit::commit_document(lake, &loaded.doc_id, &loaded.doc, &loaded.findings, &record)
+        .map_err(|source| IngestError::Commit {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok((loaded, summary))
+}
+
+/// How a batch ingest runs.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    /// Worker threads for parsing and checking.
+    pub jobs: usize,
+    /// Ingest documents whose bytes are already in the lake again.
+    pub force: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            force: false,
+        }
+    }
+}
+
+/// What became of one document of a batch.
+#[derive(Debug)]
+pub enum Outcome {
+    Stored(Box<(Loaded, CommitSummary)>),
+    /// Its bytes are in the lake already (same `doc_id`).
+    Skipped { path: PathBuf, doc_id: String },
+    Failed(IngestError),
+}
+
+/// Ingests every document under `paths` (files, or folders recursively), in parallel.
+/// `on_outcome(outcome, done, total)` is called on the calling thread as each document
+/// finishes, for progress; the outcomes are returned in path order.
+pub fn ingest_paths(
+    lake: &Lake,
+    paths: &[PathBuf],
+    options: &BatchOptions,
+    on_outcome: &mut dyn FnMut(&Outcome, usize, usize),
+) -> Vec<Outcome> {
+    let mut files = Vec::new();
+    let mut outcomes: Vec<(usize, Outcome)> = Vec::new();
+    for path in paths {
+        match collect_paths(path) {
+            Ok(found) => files.extend(found),
+            Err(source) => outcomes.push((
+                usize::MAX,
+                Outcome::Failed(IngestError::Read {
+                    path: path.clone(),
+                    source,
+                }),
+            )),
+        }
+    }
+    let total = files.len();
+    let known: HashSet<String> = match lake.document_ids() {
+        Ok(ids) => ids.into_iter().collect(),
+        Err(_) => HashSet::new(),
+    };
+    let next = AtomicUsize::new(0);
+    let commit_lock = Mutex::new(());
+    let (sender, receiver) = mpsc::channel::<(usize, Outcome)>();
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.clamp(1, total.max(1)) {
+            let sender = sender.clone();
+            let (files, known, next, commit_lock) = (&files, &known, &next, &commit_lock);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    let outcome = ingest_one(lake, path, known, options.force, commit_lock);
+                    if sender.send((i, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (done, (i, outcome)) in receiver.into_iter().enumerate() {
+            on_outcome(&outcome, done + 1, total);
+            outcomes.push((i, outcome));
+        }
+    });
+    outcomes.sort_by_key(|(i, _)| *i);
+    outcomes.into_iter().map(|(_, o)| o).collect()
+}
+
+fn ingest_one(
+    lake: &Lake,
+    path: &Path,
+    known: &HashSet<String>,
+    force: bool,
+    commit_lock: &Mutex<()>,
+) -> Outcome {
+    let bytes = match read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let id = doc_id(&bytes);
+    if !force && known.contains(&id) {
+        return Outcome::Skipped {
+            path: path.to_path_buf(),
+            doc_id: id,
+        };
+    }
+    let loaded = match load_bytes(path, &bytes) {
+        Ok(loaded) => loaded,
+        Err(e) => return Outcome::Failed(e),
+    };
+    // A poisoned lock only means another commit panicked; the lake itself is consistent.
+    let _guard = commit_lock.lock().unwrap_or_else(|e| e.into_inner());
+    match commit(lake, path, loaded) {
+        Ok(stored) => Outcome::Stored(Box::new(stored)),
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// The documents under `path`: the file itself, or every file of a folder (recursively,
+/// sorted, hidden files skipped).
+pub fn collect_paths(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        // A missing file is reported when it is read, with its name.
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let p = entry?.path();
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_id_is_sixteen_hex_digits_of_sha256() {
+        // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+        assert_eq!(doc_id(b"abc"), "ba7816bf8f01cfea");
+    }
+}
