@@ -69,7 +69,10 @@ mod tests {
     fn summary(spending: &str) -> Vec<crate::model::Fact> {
         let s = statement::SUMMARY;
         vec![
-            fact(s, "total", "100.00", 30).item("收入总计").income().total(),
+            fact(s, "total", "100.00", 30)
+                .item("收入总计")
+                .income()
+                .total(),
             fact(s, "total", spending, 30).item("支出总计").total(),
         ]
     }

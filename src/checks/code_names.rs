@@ -69,7 +69,11 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         let (severity, zh, en) = if expected.starts_with(&printed) {
             (Severity::Info, "名称被截断", "name cut short")
         } else if confirmed {
-            (Severity::Warning, "名称与科目表不符", "name differs from the catalog")
+            (
+                Severity::Warning,
+                "名称与科目表不符",
+                "name differs from the catalog",
+            )
         } else {
             (
                 Severity::Info,
@@ -78,15 +82,21 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             )
         };
         let key = (code.clone(), fact.item.clone());
-        by_name.insert(key, Finding {
-            rule: RULE.id,
-            severity,
-            message: format!("{code}“{}”{zh}：{year} 年科目名称为“{name}”", fact.item),
-            message_en: format!("{code} '{}': {en}; the {year} catalog says '{name}'", fact.item),
-            expected: None,
-            actual: None,
-            lines: vec![fact.src_line],
-        });
+        by_name.insert(
+            key,
+            Finding {
+                rule: RULE.id,
+                severity,
+                message: format!("{code}“{}”{zh}：{year} 年科目名称为“{name}”", fact.item),
+                message_en: format!(
+                    "{code} '{}': {en}; the {year} catalog says '{name}'",
+                    fact.item
+                ),
+                expected: None,
+                actual: None,
+                lines: vec![fact.src_line],
+            },
+        );
     }
     by_name.into_values().collect()
 }
@@ -100,9 +110,16 @@ mod tests {
     fn exact_cut_and_wrong_names() {
         let e = statement::EXPENDITURE_BY_FUNC;
         let d = doc(vec![
-            fact(e, "total", "1.00", 1).func("2080109").item("社会保险经办机构"),
-            fact(e, "basic", "1.00", 1).func("2080109").item("社会保险经办机构"),
-            fact(e, "total", "1.00", 2).func("208").item("社会保障和就业支").total(),
+            fact(e, "total", "1.00", 1)
+                .func("2080109")
+                .item("社会保险经办机构"),
+            fact(e, "basic", "1.00", 1)
+                .func("2080109")
+                .item("社会保险经办机构"),
+            fact(e, "total", "1.00", 2)
+                .func("208")
+                .item("社会保障和就业支")
+                .total(),
             fact(e, "total", "1.00", 3).func("2080505").item("死亡抚恤"),
         ]);
         let mut findings = check(&d);
@@ -119,8 +136,14 @@ mod tests {
     fn a_name_on_several_lines_is_one_finding_and_a_trailing_zhichu_is_no_difference() {
         let e = statement::GPB_BY_FUNC;
         let d = doc(vec![
-            fact(e, "amount", "1.00", 236).func("208").item("社会保障和就业支").total(),
-            fact(e, "amount", "1.00", 254).func("208").item("社会保障和就业支").total(),
+            fact(e, "amount", "1.00", 236)
+                .func("208")
+                .item("社会保障和就业支")
+                .total(),
+            fact(e, "amount", "1.00", 254)
+                .func("208")
+                .item("社会保障和就业支")
+                .total(),
             fact(statement::GPB_BASIC_BY_ECON, "total", "1.00", 347)
                 .econ("30399")
                 .item("其他对个人和家庭的补助支出"),
@@ -133,7 +156,11 @@ mod tests {
     #[test]
     fn names_are_judged_by_the_documents_year() {
         let e = statement::EXPENDITURE_BY_FUNC;
-        let mut d = doc(vec![fact(e, "total", "1.00", 1).func("210").item("医疗卫生与计划生育支出")]);
+        let mut d = doc(vec![
+            fact(e, "total", "1.00", 1)
+                .func("210")
+                .item("医疗卫生与计划生育支出"),
+        ]);
         d.meta.fiscal_year = 2018;
         assert!(check(&d).is_empty());
         d.meta.fiscal_year = 2021;

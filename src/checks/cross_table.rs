@@ -60,8 +60,12 @@ fn compare(a: Side, b: Side, severity: Severity, out: &mut Vec<Finding>) {
     } else {
         Unit::Yuan
     };
-    let Some(severity) = grade(b.amount - a.amount, unit, a.summands.max(b.summands), severity)
-    else {
+    let Some(severity) = grade(
+        b.amount - a.amount,
+        unit,
+        a.summands.max(b.summands),
+        severity,
+    ) else {
         return;
     };
     let mut lines = a.lines.clone();
@@ -96,7 +100,10 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         })
     });
     if let (Some(total), Some(b)) = (summary_total, side("部门支出总表合计", &spending)) {
-        let a = side(format!("部门收支总表{}", normalise_label(&total.item)), &[total]);
+        let a = side(
+            format!("部门收支总表{}", normalise_label(&total.item)),
+            &[total],
+        );
         if let Some(a) = a {
             compare(a, b, Severity::Error, &mut out);
         }
@@ -138,8 +145,20 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
 
     // 一般公共预算 tables against the all-funds expenditure table's columns.
     let pairs = [
-        (statement::GPB_BASIC_BY_ECON, "total", "basic", "一般公共预算基本支出表合计", "部门支出总表基本支出"),
-        (statement::GPB_PROJECTS, "amount", "project", "项目支出表合计", "部门支出总表项目支出"),
+        (
+            statement::GPB_BASIC_BY_ECON,
+            "total",
+            "basic",
+            "一般公共预算基本支出表合计",
+            "部门支出总表基本支出",
+        ),
+        (
+            statement::GPB_PROJECTS,
+            "amount",
+            "project",
+            "项目支出表合计",
+            "部门支出总表项目支出",
+        ),
     ];
     for (table, measure, column, what_a, what_b) in pairs {
         let detail = leaves(doc, table, measure);
@@ -159,8 +178,12 @@ mod tests {
     fn docs(summary_total: &str, basic_leaf: &str) -> ParsedDocument {
         let e = statement::EXPENDITURE_BY_FUNC;
         doc(vec![
-            fact(statement::SUMMARY, "total", summary_total, 1).item("本年支出合计").total(),
-            fact(statement::SUMMARY, "total", "150.00", 2).item("八、社会保障和就业支出").func("208"),
+            fact(statement::SUMMARY, "total", summary_total, 1)
+                .item("本年支出合计")
+                .total(),
+            fact(statement::SUMMARY, "total", "150.00", 2)
+                .item("八、社会保障和就业支出")
+                .func("208"),
             fact(e, "total", "150.00", 10).func("2080109"),
             fact(e, "basic", "100.00", 10).func("2080109"),
             fact(e, "project", "50.00", 10).func("2080109"),

@@ -20,6 +20,7 @@ mod code_names;
 mod cross_table;
 mod prose;
 mod repairs;
+pub mod report;
 mod rollup;
 mod row_sum;
 mod targets;
@@ -68,7 +69,9 @@ impl FromStr for Severity {
             "info" => Ok(Severity::Info),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!("unknown severity '{other}': expected info, warning or error")),
+            other => Err(format!(
+                "unknown severity '{other}': expected info, warning or error"
+            )),
         }
     }
 }
@@ -170,7 +173,11 @@ fn is_numeral(c: char) -> bool {
 
 /// "八、…", "2.…", "1．…", "(2)…" without their ordinal.
 fn strip_ordinal(s: &str) -> &str {
-    let n: usize = s.chars().take_while(|&c| is_numeral(c)).map(char::len_utf8).sum();
+    let n: usize = s
+        .chars()
+        .take_while(|&c| is_numeral(c))
+        .map(char::len_utf8)
+        .sum();
     if n > 0
         && let Some(sep) = s[n..].chars().next()
         && matches!(sep, '、' | '.' | '．')
@@ -178,7 +185,11 @@ fn strip_ordinal(s: &str) -> &str {
         return &s[n + sep.len_utf8()..];
     }
     if let Some(inner) = s.strip_prefix('(') {
-        let m: usize = inner.chars().take_while(|&c| is_numeral(c)).map(char::len_utf8).sum();
+        let m: usize = inner
+            .chars()
+            .take_while(|&c| is_numeral(c))
+            .map(char::len_utf8)
+            .sum();
         if m > 0 && inner[m..].starts_with(')') {
             return &inner[m + 1..];
         }
@@ -192,9 +203,15 @@ mod tests {
 
     #[test]
     fn labels_lose_ordinals_spaces_and_bracket_widths() {
-        assert_eq!(normalise_label("八、社会保障和就业支出"), "社会保障和就业支出");
+        assert_eq!(
+            normalise_label("八、社会保障和就业支出"),
+            "社会保障和就业支出"
+        );
         assert_eq!(normalise_label("2. 公务接待费"), "公务接待费");
-        assert_eq!(normalise_label("其中：（1）公务用车运行 维护费"), "公务用车运行维护费");
+        assert_eq!(
+            normalise_label("其中：（1）公务用车运行 维护费"),
+            "公务用车运行维护费"
+        );
         assert_eq!(normalise_label("维修（护）费"), "维修(护)费");
         assert_eq!(normalise_label("因公出国（境）费用"), "因公出国(境)费用");
     }
@@ -203,9 +220,21 @@ mod tests {
     fn grading_by_printed_precision() {
         let d = |s: &str| Decimal::from_str(s).unwrap();
         assert_eq!(grade(d("0"), Unit::Yuan, 3, Severity::Error), None);
-        assert_eq!(grade(d("0.02"), Unit::Yuan, 3, Severity::Error), Some(Severity::Info));
-        assert_eq!(grade(d("0.04"), Unit::Yuan, 3, Severity::Error), Some(Severity::Error));
-        assert_eq!(grade(d("51"), Unit::Wan, 1, Severity::Warning), Some(Severity::Info));
-        assert_eq!(grade(d("101"), Unit::Wan, 1, Severity::Warning), Some(Severity::Warning));
+        assert_eq!(
+            grade(d("0.02"), Unit::Yuan, 3, Severity::Error),
+            Some(Severity::Info)
+        );
+        assert_eq!(
+            grade(d("0.04"), Unit::Yuan, 3, Severity::Error),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            grade(d("51"), Unit::Wan, 1, Severity::Warning),
+            Some(Severity::Info)
+        );
+        assert_eq!(
+            grade(d("101"), Unit::Wan, 1, Severity::Warning),
+            Some(Severity::Warning)
+        );
     }
 }

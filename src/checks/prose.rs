@@ -57,10 +57,9 @@ fn printed_decimals(as_printed: &str) -> u32 {
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',' || c.is_whitespace())
         .collect();
-    number
-        .trim()
-        .split_once('.')
-        .map_or(0, |(_, frac)| frac.chars().filter(char::is_ascii_digit).count() as u32)
+    number.trim().split_once('.').map_or(0, |(_, frac)| {
+        frac.chars().filter(char::is_ascii_digit).count() as u32
+    })
 }
 
 fn check(doc: &ParsedDocument) -> Vec<Finding> {
@@ -77,7 +76,8 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         let decimals = printed_decimals(&figure.as_printed);
         let step = Decimal::new(1, decimals);
         let as_printed_table = |f: &Fact| {
-            (f.amount / factor).round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
+            (f.amount / factor)
+                .round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
         };
         if candidates.iter().any(|f| as_printed_table(f) == printed) {
             continue;
@@ -101,7 +101,12 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
     findings
 }
 
-fn finding(figure: &NarrativeFigure, table: &Fact, rounded: Decimal, severity: Severity) -> Finding {
+fn finding(
+    figure: &NarrativeFigure,
+    table: &Fact,
+    rounded: Decimal,
+    severity: Severity,
+) -> Finding {
     let unit = figure.unit.as_str();
     Finding {
         rule: RULE.id,
@@ -128,8 +133,13 @@ mod tests {
 
     fn with_prose(label: &str, printed: &str, amount_wan: &str) -> ParsedDocument {
         let mut d = doc(vec![
-            fact(statement::SUMMARY, "total", "184249.00", 157).item("二十、住房保障支出").func("221"),
-            fact(statement::SUMMARY, "total", "3162923.00", 171).item("收入总计").income().total(),
+            fact(statement::SUMMARY, "total", "184249.00", 157)
+                .item("二十、住房保障支出")
+                .func("221"),
+            fact(statement::SUMMARY, "total", "3162923.00", 171)
+                .item("收入总计")
+                .income()
+                .total(),
         ]);
         d.narrative.push(NarrativeFigure {
             label: label.into(),

@@ -22,8 +22,14 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             .or_insert_with(|| Finding {
                 rule: RULE.id,
                 severity: Severity::Info,
-                message: format!("科目编码 “{}” 补全为 {}：{}", r.printed, r.repaired, r.reason),
-                message_en: format!("code '{}' rebuilt as {}: {}", r.printed, r.repaired, r.reason),
+                message: format!(
+                    "科目编码 “{}” 补全为 {}：{}",
+                    r.printed, r.repaired, r.reason
+                ),
+                message_en: format!(
+                    "code '{}' rebuilt as {}: {}",
+                    r.printed, r.repaired, r.reason
+                ),
                 expected: None,
                 actual: None,
                 lines: vec![r.src_line],

@@ -80,7 +80,10 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
     for tree in [Tree::Function, Tree::Economic] {
         let mut columns: BTreeMap<ColumnKey, Vec<&Fact>> = BTreeMap::new();
         for fact in &doc.facts {
-            columns.entry(column_key(fact, tree)).or_default().push(fact);
+            columns
+                .entry(column_key(fact, tree))
+                .or_default()
+                .push(fact);
         }
         for facts in columns.values() {
             let leaves: Vec<&Fact> = facts
@@ -118,7 +121,12 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
 
 fn compare(total: &Fact, children: &[&Fact]) -> Option<Finding> {
     let sum: Decimal = children.iter().map(|f| f.amount).sum();
-    let severity = grade(sum - total.amount, total.unit, children.len(), Severity::Error)?;
+    let severity = grade(
+        sum - total.amount,
+        total.unit,
+        children.len(),
+        Severity::Error,
+    )?;
     let what = total
         .func_code
         .as_deref()

@@ -50,8 +50,14 @@ fn at_least_percent(text: &str) -> Option<Decimal> {
 
 /// A rate that cannot exceed 100%: satisfaction, completion, coverage, … but not growth.
 fn bounded_rate(target: &Target) -> bool {
-    let name = format!("{}{}", target.indicator, target.target.as_deref().unwrap_or(""));
-    let growth = ["增长", "增幅", "提高率", "同比"].iter().any(|w| name.contains(w));
+    let name = format!(
+        "{}{}",
+        target.indicator,
+        target.target.as_deref().unwrap_or("")
+    );
+    let growth = ["增长", "增幅", "提高率", "同比"]
+        .iter()
+        .any(|w| name.contains(w));
     !growth && (name.contains("满意") || name.contains('率'))
 }
 
@@ -191,10 +197,15 @@ mod tests {
     #[test]
     fn an_amount_target_against_the_table() {
         let p = statement::PERFORMANCE;
-        let mut d = doc(vec![fact(p, "total", "27637.00", 428).item("机关党组织活动经费")]);
+        let mut d = doc(vec![
+            fact(p, "total", "27637.00", 428).item("机关党组织活动经费"),
+        ]);
         d.targets = vec![target("机关党组织活动经费", Some("37637元"), 435)];
         let findings = amount_conflict(&d);
-        assert_eq!(fired(&findings), vec![(AMOUNT_CONFLICT.id, Severity::Warning)]);
+        assert_eq!(
+            fired(&findings),
+            vec![(AMOUNT_CONFLICT.id, Severity::Warning)]
+        );
         assert_eq!(findings[0].lines, vec![435, 428]);
         assert_eq!(findings[0].actual, Some(dec("37637")));
         d.targets = vec![target("机关党组织活动经费", Some("27637元"), 435)];
@@ -204,7 +215,13 @@ mod tests {
     #[test]
     fn an_indicator_without_a_value() {
         let mut d = doc(vec![]);
-        d.targets = vec![target("业务运行", None, 3), target("待遇发放", Some("100%"), 4)];
-        assert_eq!(fired(&missing_value(&d)), vec![(MISSING_VALUE.id, Severity::Warning)]);
+        d.targets = vec![
+            target("业务运行", None, 3),
+            target("待遇发放", Some("100%"), 4),
+        ];
+        assert_eq!(
+            fired(&missing_value(&d)),
+            vec![(MISSING_VALUE.id, Severity::Warning)]
+        );
     }
 }

@@ -27,7 +27,11 @@ pub const ITEMS: &[(&str, &str)] = &[
 /// The department-level figure of `item` in each 三公 table.
 fn figures<'a>(doc: &'a ParsedDocument, item: &str) -> Vec<&'a Fact> {
     let mut out = Vec::new();
-    for table in doc.tables.iter().filter(|t| t.statement == statement::THREE_PUBLIC) {
+    for table in doc
+        .tables
+        .iter()
+        .filter(|t| t.statement == statement::THREE_PUBLIC)
+    {
         let in_table: Vec<&Fact> = doc
             .facts
             .iter()
@@ -56,7 +60,10 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             continue;
         };
         // Across tables: against the figure printed most precisely (in 元 if any).
-        let reference = figures.iter().find(|f| f.unit == Unit::Yuan).unwrap_or(first);
+        let reference = figures
+            .iter()
+            .find(|f| f.unit == Unit::Yuan)
+            .unwrap_or(first);
         for other in &figures {
             let unit = if other.unit == Unit::Wan || reference.unit == Unit::Wan {
                 Unit::Wan
@@ -102,8 +109,12 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             continue;
         }
         let econ_sum: Decimal = econ_lines.iter().map(|f| f.amount).sum();
-        if let Some(severity) = grade(reference.amount - econ_sum, reference.unit, 1, Severity::Warning)
-        {
+        if let Some(severity) = grade(
+            reference.amount - econ_sum,
+            reference.unit,
+            1,
+            Severity::Warning,
+        ) {
             let mut lines = vec![reference.src_line];
             lines.extend(econ_lines.iter().map(|f| f.src_line));
             findings.push(Finding {

@@ -20,9 +20,11 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             continue;
         }
         // The first current-period table figure of the same item.
-        let Some(fact) = doc.facts.iter().find(|f| {
-            f.period == Period::Current && !f.amount.is_zero() && f.item == figure.label
-        }) else {
+        let Some(fact) = doc
+            .facts
+            .iter()
+            .find(|f| f.period == Period::Current && !f.amount.is_zero() && f.item == figure.label)
+        else {
             continue;
         };
         let (factor, en) = if figure.amount == fact.amount * wan {

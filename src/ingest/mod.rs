@@ -24,9 +24,15 @@ use crate::model::{ParseError, ParsedDocument};
 /// Why a document did not go in.
 #[derive(Debug)]
 pub enum IngestError {
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     Parse(ParseError),
-    Commit { path: PathBuf, source: CommitError },
+    Commit {
+        path: PathBuf,
+        source: CommitError,
+    },
 }
 
 impl fmt::Display for IngestError {
@@ -57,6 +63,8 @@ pub struct Loaded {
     pub source_bytes: u64,
     pub doc: ParsedDocument,
     pub findings: Vec<Finding>,
+    /// The decoded text, to quote the lines findings point at.
+    pub text: String,
 }
 
 /// Reads, parses and checks one document.
@@ -82,6 +90,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, IngestError> {
         source_bytes: bytes.len() as u64,
         doc,
         findings,
+        text,
     })
 }
 
@@ -91,7 +100,11 @@ pub fn ingest(lake: &Lake, path: &Path) -> Result<(Loaded, CommitSummary), Inges
     commit(lake, path, loaded)
 }
 
-fn commit(lake: &Lake, path: &Path, loaded: Loaded) -> Result<(Loaded, CommitSummary), IngestError> {
+fn commit(
+    lake: &Lake,
+    path: &Path,
+    loaded: Loaded,
+) -> Result<(Loaded, CommitSummary), IngestError> {
     let shown_path = path.display().to_string();
     let record = DocumentRecord {
         path: &shown_path,
@@ -99,11 +112,12 @@ fn commit(lake: &Lake, path: &Path, loaded: Loaded) -> Result<(Loaded, CommitSum
         finding_count: loaded.findings.len(),
         ingested_at_micros: chrono::Utc::now().timestamp_micros(),
     };
-    let summary = commit::commit_document(lake, &loaded.doc_id, &loaded.doc, &loaded.findings, &record)
-        .map_err(|source| IngestError::Commit {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let summary =
+        commit::commit_document(lake, &loaded.doc_id, &loaded.doc, &loaded.findings, &record)
+            .map_err(|source| IngestError::Commit {
+                path: path.to_path_buf(),
+                source,
+            })?;
     Ok((loaded, summary))
 }
 
@@ -130,7 +144,10 @@ impl Default for BatchOptions {
 pub enum Outcome {
     Stored(Box<(Loaded, CommitSummary)>),
     /// Its bytes are in the lake already (same `doc_id`).
-    Skipped { path: PathBuf, doc_id: String },
+    Skipped {
+        path: PathBuf,
+        doc_id: String,
+    },
     Failed(IngestError),
 }
 

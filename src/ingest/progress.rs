@@ -154,7 +154,10 @@ mod tests {
     fn bar_shows_counts_and_fill() {
         let p = Progress::new(false);
         let bar = p.bar(5, 10);
-        assert!(bar.starts_with("[##########----------] 5/10 documents"), "{bar}");
+        assert!(
+            bar.starts_with("[##########----------] 5/10 documents"),
+            "{bar}"
+        );
         assert!(p.bar(0, 0).starts_with("[####################] 0/0"));
     }
 }

@@ -7,7 +7,15 @@ use super::{seed, snapshot, stderr, stdout, yusuan};
 fn lake_with_seed() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let out = yusuan(dir.path(), &["--lake", lake.to_str().unwrap(), "ingest", seed().to_str().unwrap()]);
+    let out = yusuan(
+        dir.path(),
+        &[
+            "--lake",
+            lake.to_str().unwrap(),
+            "ingest",
+            seed().to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "ingest failed: {}", stderr(&out));
     dir
 }
@@ -29,7 +37,10 @@ fn ingest_then_query_as_csv() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     // 部门支出总表 lines 186-187: 行政单位医疗 99,802.00 and 事业单位医疗 3,743.00.
-    assert_eq!(stdout(&out), "func_code,total\n2101101,99802.00\n2101102,3743.00\n");
+    assert_eq!(
+        stdout(&out),
+        "func_code,total\n2101101,99802.00\n2101102,3743.00\n"
+    );
 }
 
 #[test]
@@ -37,10 +48,20 @@ fn table_format_right_aligns_amounts_with_separators() {
     let dir = lake_with_seed();
     let out = yusuan(
         dir.path(),
-        &["--lake", "lake", "sql", "-c", "SELECT sum(total) AS total FROM expenditure"],
+        &[
+            "--lake",
+            "lake",
+            "sql",
+            "-c",
+            "SELECT sum(total) AS total FROM expenditure",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("| 3,162,923.00 |"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("| 3,162,923.00 |"),
+        "{}",
+        stdout(&out)
+    );
     assert!(stdout(&out).contains("1 row"));
 }
 
@@ -49,31 +70,63 @@ fn json_format_is_an_array_of_objects() {
     let dir = lake_with_seed();
     let out = yusuan(
         dir.path(),
-        &["--lake", "lake", "sql", "--format", "json", "-c", "SELECT org_name, fiscal_year FROM documents"],
+        &[
+            "--lake",
+            "lake",
+            "sql",
+            "--format",
+            "json",
+            "-c",
+            "SELECT org_name, fiscal_year FROM documents",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out).trim(), r#"[{"org_name":"万源市社会保险事业管理局","fiscal_year":2021}]"#);
+    assert_eq!(
+        stdout(&out).trim(),
+        r#"[{"org_name":"万源市社会保险事业管理局","fiscal_year":2021}]"#
+    );
 }
 
 #[test]
 fn ingesting_the_same_document_twice_skips_it_and_force_replaces_it() {
     let dir = lake_with_seed();
-    let out = yusuan(dir.path(), &["--lake", "lake", "ingest", seed().to_str().unwrap()]);
+    let out = yusuan(
+        dir.path(),
+        &["--lake", "lake", "ingest", seed().to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("skipped"), "{}", stderr(&out));
-    let out = yusuan(dir.path(), &["--lake", "lake", "ingest", "--force", seed().to_str().unwrap()]);
+    let out = yusuan(
+        dir.path(),
+        &[
+            "--lake",
+            "lake",
+            "ingest",
+            "--force",
+            seed().to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("replaced"), "{}", stderr(&out));
     let out = yusuan(
         dir.path(),
-        &["--lake", "lake", "sql", "--format", "csv", "-c",
-          "SELECT (SELECT count(*) FROM documents) AS docs, \
+        &[
+            "--lake",
+            "lake",
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT (SELECT count(*) FROM documents) AS docs, \
            (SELECT sum(amount) FROM facts WHERE statement = 'expenditure_by_func' \
-            AND measure = 'total' AND NOT is_total) AS total"],
+            AND measure = 'total' AND NOT is_total) AS total",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "docs,total\n1,3162923.00\n");
-    let files = fs::read_dir(dir.path().join("lake/facts/fiscal_year=2021")).unwrap().count();
+    let files = fs::read_dir(dir.path().join("lake/facts/fiscal_year=2021"))
+        .unwrap()
+        .count();
     assert_eq!(files, 1);
 }
 
@@ -90,18 +143,35 @@ fn a_new_version_of_a_document_supersedes_the_old_one() {
     assert!(stderr(&out).contains("supersedes"), "{}", stderr(&out));
     let out = yusuan(
         dir.path(),
-        &["--lake", "lake", "sql", "--format", "csv", "-c",
-          "SELECT path LIKE '%revised.txt' AS revised, live, superseded_by IS NOT NULL AS replaced \
-           FROM documents ORDER BY live"],
+        &[
+            "--lake",
+            "lake",
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT path LIKE '%revised.txt' AS revised, live, superseded_by IS NOT NULL AS replaced \
+           FROM documents ORDER BY live",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "revised,live,replaced\nfalse,false,true\ntrue,true,false\n");
+    assert_eq!(
+        stdout(&out),
+        "revised,live,replaced\nfalse,false,true\ntrue,true,false\n"
+    );
     // Only the live version's facts remain: the leaves still add up to 3,162,923.00 once.
     let out = yusuan(
         dir.path(),
-        &["--lake", "lake", "sql", "--format", "csv", "-c",
-          "SELECT count(DISTINCT doc_id) AS docs, sum(amount) AS total FROM facts \
-           WHERE statement = 'expenditure_by_func' AND measure = 'total' AND NOT is_total"],
+        &[
+            "--lake",
+            "lake",
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT count(DISTINCT doc_id) AS docs, sum(amount) AS total FROM facts \
+           WHERE statement = 'expenditure_by_func' AND measure = 'total' AND NOT is_total",
+        ],
     );
     assert_eq!(stdout(&out), "docs,total\n1,3162923.00\n");
 }
@@ -113,13 +183,27 @@ fn a_folder_with_a_bad_document_stores_the_good_ones_and_names_the_bad() {
     fs::create_dir_all(&docs).unwrap();
     fs::copy(seed(), docs.join("good.txt")).unwrap();
     fs::write(docs.join("broken.txt"), "# 某单位\n\n2021年部门预算\n").unwrap();
-    let out = yusuan(dir.path(), &["--lake", "lake", "ingest", "--jobs", "2", "docs"]);
+    let out = yusuan(
+        dir.path(),
+        &["--lake", "lake", "ingest", "--jobs", "2", "docs"],
+    );
     assert!(!out.status.success(), "a failed document must fail the run");
     let err = stderr(&out);
     assert!(err.contains("1 stored"), "{err}");
     assert!(err.contains("1 failed"), "{err}");
     assert!(err.contains("broken.txt"), "{err}");
-    let out = yusuan(dir.path(), &["--lake", "lake", "sql", "--format", "csv", "-c", "SELECT count(*) AS n FROM documents"]);
+    let out = yusuan(
+        dir.path(),
+        &[
+            "--lake",
+            "lake",
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT count(*) AS n FROM documents",
+        ],
+    );
     assert_eq!(stdout(&out), "n\n1\n");
 }
 
@@ -138,10 +222,21 @@ fn bad_documents_are_named_and_leave_the_lake_as_it_was() {
     for (name, bytes) in cases {
         let path = dir.path().join(name);
         fs::write(&path, bytes).unwrap();
-        let out = yusuan(dir.path(), &["--lake", "lake", "ingest", path.to_str().unwrap()]);
+        let out = yusuan(
+            dir.path(),
+            &["--lake", "lake", "ingest", path.to_str().unwrap()],
+        );
         assert!(!out.status.success(), "{name} was accepted");
-        assert!(stderr(&out).contains(name), "{name}: the error does not name the file: {}", stderr(&out));
-        assert_eq!(snapshot(&dir.path().join("lake")), before, "{name} changed the lake");
+        assert!(
+            stderr(&out).contains(name),
+            "{name}: the error does not name the file: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            snapshot(&dir.path().join("lake")),
+            before,
+            "{name} changed the lake"
+        );
     }
     // The truncated copy ends inside 财政拨款收支预算总表, which starts at line 190.
     let out = yusuan(dir.path(), &["--lake", "lake", "ingest", "truncated.txt"]);
@@ -152,11 +247,31 @@ fn bad_documents_are_named_and_leave_the_lake_as_it_was() {
 fn a_bad_statement_in_a_script_names_file_and_line_and_fails() {
     let dir = lake_with_seed();
     let script = dir.path().join("report.sql");
-    fs::write(&script, "-- a report\nSELECT 1;\n\nSELECT no_such_column\nFROM facts;\nSELECT 2;\n").unwrap();
-    let out = yusuan(dir.path(), &["--lake", "lake", "sql", "-f", "report.sql", "-o", "out.csv", "--format", "csv"]);
+    fs::write(
+        &script,
+        "-- a report\nSELECT 1;\n\nSELECT no_such_column\nFROM facts;\nSELECT 2;\n",
+    )
+    .unwrap();
+    let out = yusuan(
+        dir.path(),
+        &[
+            "--lake",
+            "lake",
+            "sql",
+            "-f",
+            "report.sql",
+            "-o",
+            "out.csv",
+            "--format",
+            "csv",
+        ],
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("report.sql:4:"), "{}", stderr(&out));
-    assert!(!dir.path().join("out.csv").exists(), "a failed run left a partial output file");
+    assert!(
+        !dir.path().join("out.csv").exists(),
+        "a failed run left a partial output file"
+    );
 }
 
 #[test]
@@ -166,13 +281,81 @@ fn a_fresh_checkout_builds_the_sample_lake_on_first_query() {
     fs::copy(seed(), dir.path().join("data/docs/seed.txt")).unwrap();
     let out = yusuan(
         dir.path(),
-        &["sql", "--format", "csv", "-c", "SELECT count(*) AS n FROM documents"],
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT count(*) AS n FROM documents",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("building it from the sample documents"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("building it from the sample documents"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(stdout(&out), "n\n1\n");
     // The second run finds the lake built and says nothing.
     let out = yusuan(dir.path(), &["sql", "-c", "SELECT 1"]);
     assert!(out.status.success());
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+/// `yusuan check` on the seed: the three defects the document really has, located.
+#[test]
+fn check_reports_the_seeds_known_defects_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = yusuan(dir.path(), &["check", seed().to_str().unwrap()]);
+    // Warnings and info only: the default --fail-on error passes.
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // The prose's 9700 万元 (line 113) against 0.97 万元 = 9,700 元 in the 三公 table (line 128).
+    assert!(text.contains("[prose_unit_mixup] line 113,128"), "{text}");
+    // 机关党组织活动经费: 37637元 as a target (line 435), 27,637.00 in the table (line 428).
+    assert!(
+        text.contains("[target_amount_conflict] line 435,428"),
+        "{text}"
+    );
+    // 办事群众满意度 ≥100% (line 413).
+    assert!(text.contains("[target_impossible] line 413"), "{text}");
+    // 184,249.00 元 is 18.42 万元; the prose says 18.43 (line 69): rounding, info.
+    assert!(text.contains("[prose_mismatch] line 69,157"), "{text}");
+    assert!(text.contains("0 errors"), "{text}");
+    // The quoted source line is shown under the finding.
+    assert!(
+        text.contains("113 | 2021 年万源市社会保险事业管理局安排公务接待费预算 9700 万元"),
+        "{text}"
+    );
+
+    let out = yusuan(
+        dir.path(),
+        &["check", "--fail-on", "warning", seed().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = yusuan(
+        dir.path(),
+        &["check", "--format", "json", seed().to_str().unwrap()],
+    );
+    assert!(out.status.success());
+    let json = stdout(&out);
+    assert!(json.starts_with("[{\"path\":"), "{json}");
+    assert!(
+        json.contains(r#""rule":"prose_unit_mixup","severity":"warning""#),
+        "{json}"
+    );
+    assert!(
+        json.contains(r#""expected":"9700.00","actual":"97000000.00","lines":[113,128]"#),
+        "{json}"
+    );
+}
+
+#[test]
+fn check_of_an_unreadable_document_exits_2_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("empty.txt"), "").unwrap();
+    let out = yusuan(dir.path(), &["check", "empty.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("empty.txt"), "{}", stderr(&out));
 }
