@@ -5,7 +5,7 @@
 CREATE VIEW documents AS
 SELECT doc_id, fiscal_year, phase, region, org_name, org_code, path, title, units,
        tables_found, table_count, fact_count, finding_count, source_bytes, ingested_at,
-       live, superseded_by
+       coalesce(live, true) AS live, superseded_by
 FROM lake.documents;
 
 CREATE VIEW narrative AS

@@ -114,7 +114,9 @@ pub fn file_schema(table: &str) -> Option<SchemaRef> {
                 DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
                 false,
             ),
-            Field::new("live", DataType::Boolean, false),
+            // Nullable: files written before versions were tracked have no such column,
+            // and a document with no later version is live.
+            Field::new("live", DataType::Boolean, true),
             utf8("superseded_by", true),
         ])
     });
@@ -239,7 +241,12 @@ pub fn facts_batch(key: &DocumentKey) -> Result<RecordBatch, ArrowError> {
         strings(facts.iter().map(|f| Some(f.measure_label.as_str()))),
         strings(facts.iter().map(|f| Some(f.period.as_str()))),
         strings(facts.iter().map(|f| Some(f.item.as_str()))),
-        Arc::new(facts.iter().map(|f| Some(f.is_total)).collect::<BooleanArray>()),
+        Arc::new(
+            facts
+                .iter()
+                .map(|f| Some(f.is_total))
+                .collect::<BooleanArray>(),
+        ),
         amounts(facts.iter().map(|f| Some(f.amount)))?,
         strings(facts.iter().map(|f| Some(f.unit.as_str()))),
         lines(facts.iter().map(|f| f.src_line)),
@@ -297,7 +304,11 @@ pub fn findings_batch(key: &DocumentKey, findings: &[Finding]) -> Result<RecordB
         Arc::new(
             findings
                 .iter()
-                .map(|f| f.lines.first().map(|&l| i32::try_from(l).unwrap_or(i32::MAX)))
+                .map(|f| {
+                    f.lines
+                        .first()
+                        .map(|&l| i32::try_from(l).unwrap_or(i32::MAX))
+                })
                 .collect::<Int32Array>(),
         ),
         strings(line_lists.iter().map(|s| Some(s.as_str()))),
@@ -372,7 +383,10 @@ mod tests {
     fn amounts_are_exact_fen() {
         let d = Decimal::from_str("3162923.00").unwrap();
         assert_eq!(amount_to_i128(d).unwrap(), 316_292_300);
-        assert_eq!(amount_to_i128(Decimal::from_str("0.97").unwrap() * Decimal::from(10_000)).unwrap(), 970_000);
+        assert_eq!(
+            amount_to_i128(Decimal::from_str("0.97").unwrap() * Decimal::from(10_000)).unwrap(),
+            970_000
+        );
         assert!(amount_to_i128(Decimal::from_str("1.005").unwrap()).is_err());
         assert!(amount_to_i128(Decimal::from_str("10000000000000000").unwrap()).is_err());
     }
