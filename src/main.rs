@@ -1,26 +1,40 @@
 //! The `yusuan` command: parses arguments, dispatches to the library, maps errors to exit
 //! codes. Everything else lives in the library (`src/lib.rs`).
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use yusuan::checks::report::{self, Checked, FailOn};
+use yusuan::ingest::progress::Progress;
+use yusuan::ingest::{BatchOptions, Outcome};
 use yusuan::lake::{DEFAULT_LAKE, Lake};
-use yusuan::shell::exec;
-use yusuan::shell::print_format::Format;
+use yusuan::shell::batch::{self, Run, Source};
+use yusuan::shell::exec::Settings;
+use yusuan::shell::interrupt;
+use yusuan::shell::params::{self, Params};
+use yusuan::shell::print_format::{Format, TableOptions};
+use yusuan::shell::units::Unit;
 
 /// The bundled sample documents, ingested on first use of the default lake.
 const BUNDLED_DOCS: &str = "data/docs";
 
 #[derive(Parser)]
-#[command(name = "yusuan", version, about = "SQL over Chinese government budget disclosures (部门预算 / 部门决算)")]
+#[command(
+    name = "yusuan",
+    version,
+    about = "SQL over Chinese government budget disclosures (部门预算 / 部门决算)"
+)]
 struct Cli {
     /// The lake directory.
     #[arg(long, global = true, env = "YUSUAN_LAKE", default_value = DEFAULT_LAKE)]
     lake: PathBuf,
+
+    /// Cap the memory of queries (512M, 2G, …): big sorts and aggregations spill to disk,
+    /// a query that cannot spill fails with a clear message.
+    #[arg(long, global = true, env = "YUSUAN_MEMORY_LIMIT", value_parser = yusuan::synth::parse_bytes)]
+    memory_limit: Option<usize>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -29,6 +43,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run SQL statements and print their results.
+    ///
+    /// Parameters (`--param year=2021`) bind `$year` as a real query parameter; an unbound
+    /// parameter is an error before anything runs. The first failing statement stops the
+    /// run with `FILE:LINE: message` on stderr and a non-zero exit status; Ctrl-C stops it
+    /// with status 130.
     Sql {
         /// SQL to run (several statements separated by ';').
         #[arg(short = 'c', long = "command", conflicts_with = "file")]
@@ -39,25 +58,95 @@ enum Command {
         /// Output format: table, csv, json, ndjson, markdown.
         #[arg(long, default_value = "table")]
         format: Format,
-        /// Write results to this file instead of standard output.
+        /// Write results to this file, its format from the extension (.csv, .json,
+        /// .ndjson, .parquet, .md); written aside and renamed, so a failed run leaves none.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Bind a query parameter: NAME=VALUE makes $NAME that value (repeatable).
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = params::parse_assignment)]
+        params: Vec<(String, String)>,
+        /// Go on after a failing statement (the exit status is still non-zero).
+        #[arg(long)]
+        continue_on_error: bool,
+        /// Show amounts in yuan (元) or wan (万元), exactly.
+        #[arg(long, default_value = "yuan")]
+        unit: Unit,
+        /// Cut tables longer than N rows in the middle (table format).
+        #[arg(long, value_name = "N")]
+        maxrows: Option<usize>,
     },
     /// Parse, check and store documents (files or folders) in the lake.
     Ingest {
+        /// Documents, or folders to search recursively.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Ingest documents already in the lake (same bytes) again.
+        #[arg(long)]
+        force: bool,
+        /// Documents parsed at once (default: the number of cores).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
     },
     /// Parse and check documents and print the findings, without storing anything.
     Check {
+        /// Documents, or folders to search recursively.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Output format: text (grouped, with the quoted lines) or json.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+        /// Exit 1 when a finding of this severity or worse exists: warning, error, never.
+        #[arg(long, default_value = "error")]
+        fail_on: FailOn,
+    },
+    /// Write Parquet for BI tools and notebooks, with its data dictionary (profiles bi, archive).
+    Export {
+        #[command(flatten)]
+        args: yusuan::export::ExportArgs,
+    },
+    /// Generate synthetic disclosures (N departments x M years): text documents or a lake.
+    Gen {
+        /// Where to write: a folder of documents (text) or a new lake directory (lake).
+        #[arg(long)]
+        out: PathBuf,
+        /// text (documents in the seed's format) or lake (Parquet, compacted layout).
+        #[arg(long, default_value = "lake", value_parser = |s: &str| s.parse::<yusuan::synth::GenFormat>())]
+        format: yusuan::synth::GenFormat,
+        /// Number of departments (20 per region).
+        #[arg(long, value_parser = yusuan::synth::parse_count, conflicts_with = "facts")]
+        departments: Option<u64>,
+        /// Size the lake by facts instead (10M, 1e8, …).
+        #[arg(long, value_parser = yusuan::synth::parse_count)]
+        facts: Option<u64>,
+        /// Fiscal years, e.g. 2015-2024.
+        #[arg(long, default_value = "2015-2024", value_parser = yusuan::synth::parse_years)]
+        years: std::ops::RangeInclusive<i32>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Share of documents with an injected defect.
+        #[arg(long, default_value_t = 0.02)]
+        defect_rate: f64,
+    },
+    /// Rewrite each lake partition into large sorted files (atomically).
+    Compact {
+        /// Only these tables (default: all).
+        #[arg(long = "table")]
+        tables: Vec<String>,
+        /// Rows per row group.
+        #[arg(long, default_value = "1M", value_parser = yusuan::synth::parse_count)]
+        row_group_rows: u64,
+        /// Rewrite partitions that are already compacted too.
+        #[arg(long)]
+        force: bool,
     },
 }
+
+static MEMORY_LIMIT: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = MEMORY_LIMIT.set(cli.memory_limit);
     match run(cli).await {
         Ok(code) => code,
         Err(message) => {
@@ -74,36 +163,142 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         None => {
             bootstrap_sample(&cli.lake, &lake)?;
             let ctx = context(&lake).await?;
-            yusuan::shell::repl::run(&ctx).await.map_err(|e| e.to_string())?;
-            Ok(ExitCode::SUCCESS)
+            let ok = yusuan::shell::repl::run(&ctx).await?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Some(Command::Sql {
             command,
             file,
             format,
             output,
+            params: assignments,
+            continue_on_error,
+            unit,
+            maxrows,
         }) => {
-            let (sql, script) = match (command, file) {
-                (Some(sql), None) => (sql, None),
-                (None, Some(file)) => {
-                    let sql = fs::read_to_string(&file)
-                        .map_err(|e| format!("{}: {e}", file.display()))?;
-                    (sql, Some(file))
-                }
+            let source = match (command, file) {
+                (Some(text), None) => Source { text, file: None },
+                (None, Some(file)) => Source::read(&file)?,
                 _ => return Err("give SQL with -c \"…\" or a script with -f FILE".into()),
             };
+            let mut bound = Params::new();
+            for (name, value) in &assignments {
+                bound.set(name, value);
+            }
             bootstrap_sample(&cli.lake, &lake)?;
             let ctx = context(&lake).await?;
-            run_sql(&ctx, &sql, script.as_deref(), format, output.as_deref()).await?;
+            let run = Run {
+                ctx: &ctx,
+                params: &bound,
+                settings: Settings {
+                    format,
+                    unit,
+                    table: TableOptions {
+                        max_rows: maxrows.filter(|n| *n > 0),
+                        ..TableOptions::default()
+                    },
+                    timing: false,
+                },
+                continue_on_error,
+            };
+            interrupt::install();
+            let finished = tokio::select! {
+                ok = batch::run_to(&run, &source, output.as_deref()) => Some(ok),
+                _ = interrupt::ctrl_c() => None,
+            };
+            match finished {
+                Some(ok) => Ok(if ok? {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }),
+                None => {
+                    // The run was dropped: a result file being written aside is removed.
+                    // Exit at once rather than wait for busy query threads to wind down.
+                    eprintln!("interrupted");
+                    std::process::exit(130);
+                }
+            }
+        }
+        Some(Command::Ingest { paths, force, jobs }) => {
+            let mut options = BatchOptions {
+                force,
+                ..BatchOptions::default()
+            };
+            if let Some(jobs) = jobs {
+                options.jobs = jobs.max(1);
+            }
+            Ok(ingest(&lake, &paths, &options))
+        }
+        Some(Command::Check {
+            paths,
+            format,
+            fail_on,
+        }) => Ok(check(&paths, format == "json", fail_on)),
+        Some(Command::Export { args }) => {
+            bootstrap_sample(&cli.lake, &lake)?;
+            let summary = yusuan::export::run(&lake, &args)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Ingest { paths }) => Ok(ingest(&lake, &paths)),
-        Some(Command::Check { paths }) => Ok(check(&paths)),
+        Some(Command::Gen {
+            out,
+            format,
+            departments,
+            facts,
+            years,
+            seed,
+            defect_rate,
+        }) => {
+            let mut options = yusuan::synth::GenOptions {
+                years,
+                seed,
+                defect_rate,
+                ..Default::default()
+            };
+            options.departments = match (departments, facts) {
+                (Some(d), _) => d as usize,
+                (None, Some(f)) => options.departments_for_facts(f),
+                (None, None) => options.departments,
+            };
+            let report = yusuan::synth::generate(format, &options, &out)
+                .map_err(|e| format!("{}: {e}", out.display()))?;
+            eprintln!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Compact {
+            tables,
+            row_group_rows,
+            force,
+        }) => {
+            let mut options = yusuan::lake::compact::CompactOptions {
+                row_group_rows: row_group_rows.max(1) as usize,
+                skip_compacted: !force,
+                ..Default::default()
+            };
+            if let Some(limit) = cli.memory_limit {
+                options.memory_limit = limit;
+            }
+            if !tables.is_empty() {
+                options.tables = tables;
+            }
+            let report = yusuan::lake::compact::compact(&lake, &options)
+                .await
+                .map_err(|e| format!("compacting {}: {e}", cli.lake.display()))?;
+            eprintln!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
 async fn context(lake: &Lake) -> Result<yusuan::datafusion::prelude::SessionContext, String> {
-    yusuan::session::new_context(lake)
+    yusuan::session::new_context_with_memory_limit(lake, MEMORY_LIMIT.get().copied().flatten())
         .await
         .map_err(|e| format!("cannot open the lake at {}: {e}", lake.root().display()))
 }
@@ -122,114 +317,75 @@ fn bootstrap_sample(lake_arg: &Path, lake: &Lake) -> Result<(), String> {
         lake.root().display(),
         bundled.display()
     );
-    if ingest(lake, &[bundled.to_path_buf()]) != ExitCode::SUCCESS {
-        return Err(format!("could not build the lake from {}", bundled.display()));
+    if ingest(lake, &[bundled.to_path_buf()], &BatchOptions::default()) != ExitCode::SUCCESS {
+        return Err(format!(
+            "could not build the lake from {}",
+            bundled.display()
+        ));
     }
     Ok(())
 }
 
-async fn run_sql(
-    ctx: &yusuan::datafusion::prelude::SessionContext,
-    sql: &str,
-    script: Option<&Path>,
-    format: Format,
-    output: Option<&Path>,
-) -> Result<(), String> {
-    match output {
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            exec::run_script(ctx, sql, script, format, &mut out)
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        Some(path) => {
-            // Written aside and renamed, so a failed run leaves no partial file.
-            let tmp = path.with_extension("yusuan-partial");
-            let mut file = fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-            let result = exec::run_script(ctx, sql, script, format, &mut file).await;
-            let flushed = file.flush().and_then(|_| file.sync_all());
-            if let Err(e) = result {
-                let _ = fs::remove_file(&tmp);
-                return Err(e.to_string());
-            }
-            flushed.map_err(|e| format!("{}: {e}", tmp.display()))?;
-            fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
-fn ingest(lake: &Lake, paths: &[PathBuf]) -> ExitCode {
-    let mut failed = Vec::new();
-    let mut stored = 0;
-    for arg in paths {
-        let files = match yusuan::ingest::collect_paths(arg) {
-            Ok(files) => files,
-            Err(e) => {
-                failed.push(format!("{}: {e}", arg.display()));
-                continue;
-            }
-        };
-        for path in files {
-            match yusuan::ingest::ingest(lake, &path) {
-                Ok((loaded, summary)) => {
-                    stored += 1;
-                    eprintln!(
-                        "{} {} ({} {} {}, {} tables): {} facts, {} narrative figures, {} targets, {} findings{}",
-                        if summary.replaced { "replaced" } else { "ingested" },
-                        path.display(),
-                        loaded.doc.meta.org_name,
-                        loaded.doc.meta.fiscal_year,
-                        loaded.doc.meta.phase.as_str(),
-                        loaded.doc.tables.len(),
-                        summary.facts,
-                        summary.narrative,
-                        summary.targets,
-                        summary.findings,
-                        if summary.replaced { " (same document, replaced)" } else { "" },
-                    );
-                }
-                Err(e) => failed.push(e.to_string()),
-            }
-        }
-    }
-    eprintln!("{stored} document(s) stored, {} failed", failed.len());
-    for f in &failed {
-        eprintln!("error: {f}");
-    }
-    if failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+fn ingest(lake: &Lake, paths: &[PathBuf], options: &BatchOptions) -> ExitCode {
+    let mut progress = Progress::default();
+    let outcomes =
+        yusuan::ingest::ingest_paths(lake, paths, options, &mut |outcome, done, total| {
+            progress.record(outcome, done, total)
+        });
+    eprint!("{}", progress.summary(&outcomes));
+    if outcomes.iter().any(|o| matches!(o, Outcome::Failed(_))) {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
-fn check(paths: &[PathBuf]) -> ExitCode {
-    let mut errors = 0;
-    let mut failed = false;
+/// Writes to standard output; false when the reader has gone (`yusuan check | head`),
+/// which ends the output quietly instead of panicking.
+fn emit(text: &str) -> bool {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_ok()
+}
+
+fn check(paths: &[PathBuf], json: bool, fail_on: FailOn) -> ExitCode {
+    let mut unreadable = false;
+    let mut failing = false;
+    let mut documents = Vec::new();
     for arg in paths {
         let files = yusuan::ingest::collect_paths(arg).unwrap_or_else(|_| vec![arg.clone()]);
         for path in files {
             match yusuan::ingest::load(&path) {
                 Ok(loaded) => {
-                    println!("{} ({} findings)", path.display(), loaded.findings.len());
-                    for f in &loaded.findings {
-                        let lines: Vec<String> = f.lines.iter().map(u32::to_string).collect();
-                        println!("  {:<7} {} line {}: {}", f.severity.as_str(), f.rule, lines.join(","), f.message);
-                        if f.severity == yusuan::checks::Severity::Error {
-                            errors += 1;
-                        }
+                    failing |= fail_on.fails(&loaded.findings);
+                    let shown = path.display().to_string();
+                    let doc = Checked {
+                        path: &shown,
+                        doc_id: &loaded.doc_id,
+                        text: &loaded.text,
+                        findings: &loaded.findings,
+                    };
+                    if json {
+                        documents.push(report::render_json(&doc));
+                    } else if !emit(&format!("{}\n", report::render_text(&doc))) {
+                        return ExitCode::SUCCESS;
                     }
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    failed = true;
+                    unreadable = true;
                 }
             }
         }
     }
-    if failed || errors > 0 {
+    if json && !emit(&format!("[{}]\n", documents.join(",\n"))) {
+        return ExitCode::SUCCESS;
+    }
+    if unreadable {
+        ExitCode::from(2)
+    } else if failing {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -1,0 +1,269 @@
+//! Writing results to a file (`-o FILE`, `\o FILE`), the format from the extension:
+//! `.csv`, `.json`, `.ndjson` / `.jsonl`, `.parquet`, `.md`, anything else as a table.
+//!
+//! The file is written aside (a hidden temporary in the same directory) and renamed over
+//! the target only when the run succeeds, so a failed or interrupted run leaves no partial
+//! file. Parquet files are written for other tools: plain `Utf8` strings (views and
+//! dictionaries cast), microsecond timestamps, zstd like the lake.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::error::ArrowError;
+use datafusion::parquet::arrow::ArrowWriter;
+
+use super::print_format::{self, Format};
+
+/// What a file is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Text(Format),
+    Parquet,
+}
+
+impl FileFormat {
+    /// The format for `path`'s extension; `fallback` when the extension says nothing.
+    pub fn for_path(path: &Path, fallback: Format) -> FileFormat {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("csv") => FileFormat::Text(Format::Csv),
+            Some("json") => FileFormat::Text(Format::Json),
+            Some("ndjson" | "jsonl") => FileFormat::Text(Format::Ndjson),
+            Some("md" | "markdown") => FileFormat::Text(Format::Markdown),
+            Some("parquet" | "pq") => FileFormat::Parquet,
+            _ => FileFormat::Text(fallback),
+        }
+    }
+
+    /// Whether the file holds one result only (a JSON array, a Parquet file).
+    fn single_result(self) -> bool {
+        matches!(self, FileFormat::Parquet | FileFormat::Text(Format::Json))
+    }
+}
+
+enum Sink {
+    Text(BufWriter<File>),
+    Parquet(Option<Box<ArrowWriter<File>>>),
+}
+
+/// A result file being written aside; [`FileOutput::commit`] renames it into place,
+/// dropping it without a commit removes it.
+pub struct FileOutput {
+    path: PathBuf,
+    tmp: PathBuf,
+    format: FileFormat,
+    sink: Sink,
+    results: usize,
+    committed: bool,
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> String {
+    format!("{}: {e}", path.display())
+}
+
+impl FileOutput {
+    /// Starts writing `path` (its temporary is created now, so a bad directory fails early).
+    pub fn create(path: &Path, fallback: Format) -> Result<Self, String> {
+        let format = FileFormat::for_path(path, fallback);
+        let name = path
+            .file_name()
+            .ok_or_else(|| format!("{}: not a file name", path.display()))?
+            .to_string_lossy();
+        let tmp = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+        let file = File::create(&tmp).map_err(|e| io_error(path, e))?;
+        let sink = match format {
+            FileFormat::Parquet => {
+                drop(file);
+                Sink::Parquet(None)
+            }
+            FileFormat::Text(_) => Sink::Text(BufWriter::new(file)),
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            tmp,
+            format,
+            sink,
+            results: 0,
+            committed: false,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn format(&self) -> FileFormat {
+        self.format
+    }
+
+    /// Appends one result.
+    pub fn write(&mut self, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(), String> {
+        if self.results > 0 && self.format.single_result() {
+            return Err(format!(
+                "{} holds one result and an earlier statement already wrote it \
+                 (write several results as .csv, .ndjson or .md)",
+                self.path.display()
+            ));
+        }
+        self.results += 1;
+        let path = self.path.clone();
+        let arrow = |e: ArrowError| format!("{}: {e}", path.display());
+        match (&mut self.sink, self.format) {
+            (Sink::Text(w), FileFormat::Text(format)) => {
+                if self.results > 1 && format != Format::Ndjson {
+                    w.write_all(b"\n").map_err(|e| io_error(&path, e))?;
+                }
+                print_format::write(w, format, schema, batches).map_err(arrow)
+            }
+            (Sink::Parquet(writer), _) => {
+                let export = export_schema(schema);
+                let file = File::create(&self.tmp).map_err(|e| io_error(&path, e))?;
+                let mut w = ArrowWriter::try_new(
+                    file,
+                    export.clone(),
+                    Some(crate::lake::commit::writer_properties()),
+                )
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+                for b in batches {
+                    let b = export_batch(b, &export).map_err(arrow)?;
+                    w.write(&b)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                }
+                *writer = Some(Box::new(w));
+                Ok(())
+            }
+            (Sink::Text(_), FileFormat::Parquet) => Err("internal: text sink for parquet".into()),
+        }
+    }
+
+    /// Finishes the file and renames it into place.
+    pub fn commit(mut self) -> Result<(), String> {
+        if self.results == 0 {
+            return Err(format!(
+                "nothing to write to {}: no statement returned a result",
+                self.path.display()
+            ));
+        }
+        let path = self.path.clone();
+        let file = match std::mem::replace(&mut self.sink, Sink::Parquet(None)) {
+            Sink::Text(w) => w
+                .into_inner()
+                .map_err(|e| io_error(&path, e.into_error()))?,
+            Sink::Parquet(Some(w)) => w
+                .into_inner()
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+            Sink::Parquet(None) => return Err(format!("{}: nothing written", path.display())),
+        };
+        file.sync_all().map_err(|e| io_error(&path, e))?;
+        drop(file);
+        fs::rename(&self.tmp, &self.path).map_err(|e| io_error(&path, e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for FileOutput {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// The type a column is exported as: plain strings, microsecond timestamps.
+fn export_type(dt: &DataType) -> DataType {
+    match dt {
+        DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
+        DataType::BinaryView | DataType::LargeBinary => DataType::Binary,
+        DataType::Dictionary(_, v) => export_type(v),
+        DataType::Timestamp(_, tz) => DataType::Timestamp(TimeUnit::Microsecond, tz.clone()),
+        other => other.clone(),
+    }
+}
+
+/// The schema of an exported file.
+pub fn export_schema(schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .clone()
+                .with_data_type(export_type(f.data_type()))
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// `batch` cast to the export schema.
+pub fn export_batch(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| {
+            if c.data_type() == f.data_type() {
+                Ok(c.clone())
+            } else {
+                cast(c, f.data_type())
+            }
+        })
+        .collect::<Result<Vec<ArrayRef>, _>>()?;
+    RecordBatch::try_new(schema.clone(), columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::StringViewArray;
+
+    #[test]
+    fn formats_from_extensions() {
+        let f = |p: &str| FileFormat::for_path(Path::new(p), Format::Table);
+        assert_eq!(f("a.csv"), FileFormat::Text(Format::Csv));
+        assert_eq!(f("a.JSON"), FileFormat::Text(Format::Json));
+        assert_eq!(f("a.ndjson"), FileFormat::Text(Format::Ndjson));
+        assert_eq!(f("a.md"), FileFormat::Text(Format::Markdown));
+        assert_eq!(f("a.parquet"), FileFormat::Parquet);
+        assert_eq!(f("a.txt"), FileFormat::Text(Format::Table));
+    }
+
+    #[test]
+    fn dropped_output_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        let out = FileOutput::create(&path, Format::Csv).unwrap();
+        drop(out);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn parquet_strings_are_plain_utf8() {
+        let schema = Arc::new(Schema::new(vec![Field::new("s", DataType::Utf8View, true)]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(StringViewArray::from(vec!["万源"]))],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.parquet");
+        let mut out = FileOutput::create(&path, Format::Table).unwrap();
+        out.write(&schema, &[batch]).unwrap();
+        out.commit().unwrap();
+        let file = File::open(&path).unwrap();
+        let reader =
+            datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+                file,
+            )
+            .unwrap();
+        assert_eq!(reader.schema().field(0).data_type(), &DataType::Utf8);
+    }
+}
