@@ -55,7 +55,6 @@ pub trait FactBuilder {
     fn item(self, item: &str) -> Self;
     fn total(self) -> Self;
     fn fund(self, fund: &str) -> Self;
-    fn prior(self) -> Self;
     fn wan(self) -> Self;
     fn income(self) -> Self;
 }
@@ -79,10 +78,6 @@ impl FactBuilder for Fact {
     }
     fn fund(mut self, fund: &str) -> Self {
         self.fund = Some(fund.into());
-        self
-    }
-    fn prior(mut self) -> Self {
-        self.period = Period::Prior;
         self
     }
     fn wan(mut self) -> Self {

@@ -27,10 +27,10 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         else {
             continue;
         };
-        let (factor, en) = if figure.amount == fact.amount * wan {
-            ("万", "10,000 times")
+        let (factor, guess, en) = if figure.amount == fact.amount * wan {
+            ("万", "单位元误写为万元？", "10,000 times")
         } else if figure.amount * wan == fact.amount {
-            ("万分之一", "a 10,000th of")
+            ("万分之一", "单位万元误写为元？", "a 10,000th of")
         } else {
             continue;
         };
@@ -38,11 +38,11 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             rule: RULE.id,
             severity: Severity::Warning,
             message: format!(
-                "正文“{}”写作 {}（{} 元），为表中 {} 元的{}倍：单位元误写为万元？",
+                "正文“{}”写作 {}（{} 元），为表中 {} 元的{}倍：{guess}",
                 figure.label, figure.as_printed, figure.amount, fact.amount, factor
             ),
             message_en: format!(
-                "prose gives {} as '{}' ({} yuan), {en} the table's {} yuan: unit mix-up (元 written as 万元)?",
+                "prose gives {} as '{}' ({} yuan), {en} the table's {} yuan: 元 and 万元 mixed up?",
                 figure.label, figure.as_printed, figure.amount, fact.amount
             ),
             expected: Some(fact.amount),
@@ -51,4 +51,38 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         });
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::*;
+    use crate::model::{NarrativeFigure, Unit, statement};
+
+    fn with_prose(printed_wan: &str) -> ParsedDocument {
+        let mut d = doc(vec![
+            fact(statement::THREE_PUBLIC, "amount", "9700.00", 128).item("公务接待费").wan(),
+        ]);
+        d.narrative.push(NarrativeFigure {
+            label: "公务接待费".into(),
+            amount: dec(printed_wan) * Decimal::from(10_000),
+            as_printed: format!("{printed_wan} 万元"),
+            unit: Unit::Wan,
+            context: String::new(),
+            src_line: 113,
+        });
+        d
+    }
+
+    #[test]
+    fn yuan_written_as_wan_is_reported() {
+        let findings = check(&with_prose("9700"));
+        assert_eq!(fired(&findings), vec![(RULE.id, Severity::Warning)]);
+        assert_eq!(findings[0].lines, vec![113, 128]);
+    }
+
+    #[test]
+    fn the_right_unit_passes() {
+        assert!(check(&with_prose("0.97")).is_empty());
+    }
 }
