@@ -115,6 +115,9 @@ pub struct TableGrid {
     pub unit_printed: bool,
     /// Nothing but blank lines and markers follow the table: it ends the document.
     pub at_eof: bool,
+    /// Layout text: the table's source lines (line, text), for forms that are not grids
+    /// (绩效目标表). Empty for tab-separated tables.
+    pub source: Vec<(u32, String)>,
 }
 
 impl TableGrid {
@@ -317,6 +320,7 @@ impl Building {
             unit: unit.unwrap_or(Unit::Yuan),
             unit_printed: unit.is_some(),
             at_eof,
+            source: Vec::new(),
         }
     }
 }

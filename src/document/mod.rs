@@ -7,6 +7,7 @@
 
 pub mod grid;
 pub mod header;
+pub mod layout;
 pub mod number;
 pub mod prose;
 pub mod text;
@@ -126,7 +127,8 @@ fn pdf_to_text(path: &Path, bytes: &[u8]) -> Result<String, ParseError> {
         ));
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    let text = normalise_newlines(&text).replace('\u{c}', "\n");
+    // Form feeds stay: they mark the pages of layout text.
+    let text = normalise_newlines(&text);
     if text.trim().is_empty() {
         return Err(ParseError::new(
             path,

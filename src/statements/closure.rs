@@ -61,7 +61,9 @@ pub fn check_structure(
         return Err(truncated(path, table, "no closing 总计 row"));
     }
     let has_data = table.pieces.iter().any(|p| !p.data.is_empty());
-    if !has_data && *id != crate::statements::UNRECOGNISED {
+    // A layout 绩效目标 form is not a grid: it has no rows to check.
+    let form = *id == statement::PERFORMANCE && !table.source.is_empty();
+    if !has_data && *id != crate::statements::UNRECOGNISED && !form {
         return Err(truncated(path, table, "a header and no rows"));
     }
     Ok(())

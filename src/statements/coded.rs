@@ -23,7 +23,7 @@ use crate::model::{Direction, Period, Repair, statement};
 use super::codes::{FuncResolver, LeadCodes, RowCode, lead_codes, parts};
 use super::matrix::{self, EconColumn, MatrixState};
 use super::registry::{
-    fund_for_title, is_ratio_label, is_total_label, measure_for_label, period_for_label,
+    fund_for_title, is_ratio_label, is_total_label, measure_for_label_in, period_for_label,
 };
 use super::{Ctx, new_fact};
 
@@ -38,7 +38,12 @@ struct Spec {
     subtotal: bool,
 }
 
-fn measure_specs(cols: &Columns, width: usize, title_fund: Option<&str>) -> Vec<Option<Spec>> {
+fn measure_specs(
+    cols: &Columns,
+    width: usize,
+    title_fund: Option<&str>,
+    phase: crate::model::Phase,
+) -> Vec<Option<Spec>> {
     (0..width)
         .map(|c| {
             let path: Vec<String> = cols
@@ -51,8 +56,11 @@ fn measure_specs(cols: &Columns, width: usize, title_fund: Option<&str>) -> Vec<
                 return None;
             }
             let leaf = cols.leaf(c).filter(|l| !is_structural(l)).unwrap_or("");
-            let mapped = measure_for_label(leaf)
-                .or_else(|| path.iter().rev().find_map(|l| measure_for_label(l)));
+            let mapped = measure_for_label_in(leaf, phase).or_else(|| {
+                path.iter()
+                    .rev()
+                    .find_map(|l| measure_for_label_in(l, phase))
+            });
             let (measure, fund) = mapped.unwrap_or(("amount", None));
             Some(Spec {
                 measure: measure.to_string(),
@@ -103,6 +111,68 @@ struct RowInfo<'r> {
 }
 
 pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
+    let before = ctx.facts.len();
+    handle_pieces(ctx, table, id);
+    // A 类 or 款 row is a subtotal when rows of the table (on any page) extend its code.
+    let econ = id == statement::GPB_BASIC_BY_ECON;
+    let row_code = |f: &crate::model::Fact| -> Option<String> {
+        if econ {
+            f.econ_code.clone()
+        } else {
+            f.func_code.clone()
+        }
+    };
+    let codes: Vec<String> = ctx.facts[before..].iter().filter_map(row_code).collect();
+    for f in &mut ctx.facts[before..] {
+        if let Some(c) = row_code(f)
+            && codes.iter().any(|o| o.len() > c.len() && o.starts_with(&c))
+        {
+            f.is_total = true;
+        }
+    }
+}
+
+/// A code part that lost its leading zero at the source ("301 2" for 301 02): padded
+/// to two digits when it follows a 类 (or 款) part; the catalog name confirms it where it
+/// knows the code. Returns the repair made.
+fn restore_leading_zero(
+    lead: &mut [String],
+    name: &str,
+    class: Classification,
+    line: u32,
+) -> Option<Repair> {
+    let i = (1..lead.len()).find(|&i| {
+        lead[i].len() == 1 && matches!(lead[i - 1].len(), 3 | 5) && is_digits_str(&lead[i])
+    })?;
+    let printed = lead.join(" ");
+    let parent: String = lead[..i].concat();
+    let code = format!("{parent}0{}", lead[i]);
+    let cat = crate::catalog::Catalog::shipped(class);
+    let confirmed = cat
+        .entries(&code)
+        .iter()
+        .any(|e| super::codes::name_matches(name, &e.name));
+    lead[i] = format!("0{}", lead[i]);
+    Some(Repair {
+        src_line: line,
+        printed,
+        repaired: code,
+        reason: if confirmed {
+            format!(
+                "leading zero restored: {parent} + 0{}, the catalog's name matches the row's",
+                lead[i].trim_start_matches('0')
+            )
+        } else {
+            format!("leading zero restored under its parent {parent} (name not in the catalog)")
+        },
+    })
+}
+
+fn is_digits_str(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn handle_pieces(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
     let class = if id == statement::GPB_BASIC_BY_ECON {
         Classification::Economic
     } else {
@@ -145,7 +215,7 @@ pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
         let specs = if matrix_mode {
             matrix_specs(cols, width, &mut mstate, title_fund)
         } else {
-            measure_specs(cols, width, title_fund)
+            measure_specs(cols, width, title_fund, ctx.phase)
         };
 
         // Codes of every row.
@@ -153,7 +223,10 @@ pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
             .data
             .iter()
             .map(|row| {
-                let p = parts(row);
+                let mut p = parts(row);
+                if let Some(r) = restore_leading_zero(&mut p.lead, &p.name, class, row.line) {
+                    ctx.repairs.push(r);
+                }
                 let lead = lead_codes(&p.lead, class);
                 RowInfo {
                     row,

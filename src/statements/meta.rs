@@ -23,6 +23,22 @@ pub fn read(path: &Path, lines: &[Line<'_>], layout: &Layout) -> Result<Document
         .map(|t| (t.start_line, t.title.clone()))
         .collect();
 
+    // The cover: the first non-empty lines joined (layout text prints the title over
+    // several lines: "中共上海市普陀区委" / "社会工作部 2024 年度" / "部门决算").
+    let cover: String = lines
+        .iter()
+        .map(|l| compact(&l.text.replace('\u{c}', "")))
+        .filter(|t| !t.is_empty())
+        .take(4)
+        .scan(false, |done, t| {
+            if *done {
+                return None;
+            }
+            *done = t.contains("预算") || t.contains("决算");
+            Some(t)
+        })
+        .collect();
+
     // Fiscal year and phase.
     let mut found = None;
     for (_, h) in headings.iter().chain(titles.iter()) {
@@ -30,6 +46,9 @@ pub fn read(path: &Path, lines: &[Line<'_>], layout: &Layout) -> Result<Document
             found = Some(yp);
             break;
         }
+    }
+    if found.is_none() {
+        found = year_phase(&cover);
     }
     if found.is_none() {
         found = lines.iter().find_map(|l| year_phase(l.text));
@@ -48,6 +67,8 @@ pub fn read(path: &Path, lines: &[Line<'_>], layout: &Layout) -> Result<Document
         .map(|(_, h)| h)
         .find(|h| is_org_name(h))
         .cloned()
+        .or_else(|| labelled_org(lines))
+        .or_else(|| org_before_year(&cover))
         .or_else(|| {
             lines
                 .iter()
@@ -74,6 +95,7 @@ pub fn read(path: &Path, lines: &[Line<'_>], layout: &Layout) -> Result<Document
         .map(|(_, h)| h)
         .find(|h| h.contains("预算") || h.contains("决算"))
         .cloned()
+        .or_else(|| (cover.contains("预算") || cover.contains("决算")).then(|| cover.clone()))
         .unwrap_or_else(|| {
             format!(
                 "{}{}年部门{}",
@@ -94,8 +116,74 @@ pub fn read(path: &Path, lines: &[Line<'_>], layout: &Layout) -> Result<Document
         region,
         org_name,
         org_code: None,
-        units: Vec::new(),
+        units: units_listed(lines),
     })
+}
+
+/// "预算主管部门：X", "编制部门：X", "部门名称：X": the department a layout document names.
+fn labelled_org(lines: &[Line<'_>]) -> Option<String> {
+    const KEYS: &[&str] = &[
+        "预算主管部门",
+        "主管部门",
+        "编制部门",
+        "编制单位",
+        "部门名称",
+    ];
+    for key in KEYS {
+        for l in lines {
+            let t = l.text.replace('\u{c}', "");
+            let Some(pos) = t.find(key) else {
+                continue;
+            };
+            let rest = t[pos + key.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix('：').or_else(|| rest.strip_prefix(':')) else {
+                continue;
+            };
+            // The value ends at a run of spaces (the next cell).
+            let value = rest.trim_start().split("  ").next().unwrap_or("").trim();
+            let value = compact(value);
+            if is_org_name(&value) {
+                return Some(value);
+            }
+        }
+    }
+    None
+}
+
+/// The units a department document lists (本部 and subordinate units): numbered lines
+/// naming an organisation after "具体包括" / "单位包括" / "单位构成" / "单位名称".
+pub fn units_listed(lines: &[Line<'_>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut active = 0usize;
+    for l in lines {
+        let t = compact(&l.text.replace('\u{c}', ""));
+        if t.contains("具体包括") || t.contains("单位包括") || t.contains("单位名称") {
+            active = 12;
+            continue;
+        }
+        if active == 0 || t.is_empty() {
+            continue;
+        }
+        active -= 1;
+        // "1.X。", "1X（本级）", "1、X"
+        let body = t.trim_start_matches(|c: char| c.is_ascii_digit());
+        if body.len() == t.len() {
+            continue;
+        }
+        let body = body
+            .trim_start_matches(['.', '、', '．', ' '])
+            .trim_end_matches('。');
+        let bare = body
+            .trim_end_matches("（本部）")
+            .trim_end_matches("（本级）")
+            .trim_end_matches("(本部)")
+            .trim_end_matches("(本级)");
+        if is_org_name(bare) && !out.iter().any(|u| u == body) {
+            out.push(body.to_string());
+            active = 12;
+        }
+    }
+    out
 }
 
 /// "2021 年部门预算", "2024年度部门决算", "2021年“三公”经费预算": (year, phase).

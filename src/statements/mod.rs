@@ -13,10 +13,13 @@ pub mod codes;
 pub mod matrix;
 pub mod meta;
 pub mod performance;
+pub mod performance_form;
 pub mod registry;
 pub mod summary;
 pub mod three_public;
 
+#[cfg(test)]
+mod corpus_tests;
 #[cfg(test)]
 mod tests;
 
@@ -38,6 +41,8 @@ pub const UNRECOGNISED: &str = "unrecognised";
 pub struct Ctx<'a> {
     pub path: &'a Path,
     pub year: i32,
+    /// 预算 or 决算: decides what a 预算数 column means.
+    pub phase: crate::model::Phase,
     pub org_name: String,
     /// Full function codes the document prints, with their names.
     pub doc_codes: codes::DocCodes,
@@ -100,7 +105,12 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedDocument, ParseError> {
         return Err(ParseError::new(path, None, "empty document"));
     }
     let lines = text::lines(text);
-    let layout = grid::layout(&lines);
+    let layout_text = crate::document::layout::is_layout_text(&lines);
+    let layout = if layout_text {
+        crate::document::layout::layout(&lines)
+    } else {
+        grid::layout(&lines)
+    };
     let ids: Vec<&'static str> = layout.tables.iter().map(recognise).collect();
     if !ids.iter().any(|id| *id != UNRECOGNISED) {
         return Err(ParseError::new(path, None, "no budget tables found"));
@@ -111,6 +121,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedDocument, ParseError> {
     let mut ctx = Ctx {
         path,
         year: meta.fiscal_year,
+        phase: meta.phase,
         org_name: meta.org_name.clone(),
         doc_codes: collect_codes(&layout.tables, &ids),
         facts: Vec::new(),
@@ -125,6 +136,9 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedDocument, ParseError> {
         match id {
             statement::SUMMARY | statement::GRANT_SUMMARY => summary::handle(&mut ctx, table, id),
             statement::THREE_PUBLIC => three_public::handle(&mut ctx, table, id),
+            statement::PERFORMANCE if !table.source.is_empty() => {
+                performance_form::handle(&mut ctx, table, id)
+            }
             statement::PERFORMANCE => performance::handle(&mut ctx, table, id),
             UNRECOGNISED => {}
             _ => coded::handle(&mut ctx, table, id),
@@ -141,8 +155,25 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedDocument, ParseError> {
         }
     }
 
+    if ctx.facts.is_empty() {
+        let n = tables
+            .iter()
+            .filter(|t| t.statement != UNRECOGNISED)
+            .count();
+        return Err(ParseError::new(
+            path,
+            None,
+            format!(
+                "{n} budget tables recognised but not one amount printed in them: a blank template?"
+            ),
+        ));
+    }
     meta.org_code = most_common(&ctx.org_codes);
-    meta.units = ctx.units.clone();
+    for u in &ctx.units {
+        if !meta.units.contains(u) {
+            meta.units.push(u.clone());
+        }
+    }
     let narrative = prose::figures(&layout.prose);
     Ok(ParsedDocument {
         meta,

@@ -1,6 +1,27 @@
 //! The alias registry: which statement id a table title (or, for an untitled grid, a
 //! header shape) stands for, and what a column label or a row label means (measure,
 //! fund, period). Provinces name the same tables differently; add spellings here.
+//!
+//! Template sets that map onto the same statement ids: the seed's Sichuan set (部门收支总表,
+//! 部门收入总表, 部门支出总表, 财政拨款收支总表, 一般公共预算支出表, …), Shanghai's nine-table
+//! budget set (部门财务收支预算总表, 部门收入预算总表, 部门支出预算总表, 部门财政拨款收支预算总表,
+//! 部门一般公共预算支出功能分类预算表, 部门政府性基金 / 国有资本经营预算支出功能分类预算表,
+//! 部门一般公共预算基本支出部门预算经济分类预算表, 部门“三公”经费和机关运行经费预算表,
+//! 财政项目支出绩效目标填报表) and the final-accounts set (收入支出决算总表, 收入决算表,
+//! 支出决算表, 财政拨款收入支出决算总表, 一般公共预算财政拨款支出决算表, 一般公共预算财政拨款
+//! 基本支出决算表, 财政拨款“三公”经费支出决算表, 政府性基金 / 国有资本经营预算财政拨款收入支出
+//! 决算表).
+//!
+//! Canonical measures (the `measure` column):
+//! - `total` 合计 / 小计 / 本年收入合计 / 本年支出合计, and a budget's 预算数 column;
+//! - `basic` 基本支出, `project` 项目支出, `personnel` 人员经费, `public_use` 公用经费,
+//!   `remit_upper` 上缴上级支出, `subsidiary` 对附属单位补助支出, `operating` 经营支出;
+//! - `amount` with a `fund` for columns naming a source of funds (一般公共预算, 财政拨款收入…);
+//! - final accounts: `final` 决算数 (the amount actually spent or received),
+//!   `budget_initial` 年初预算(数), `budget_adjusted` 调整预算 / 全年预算 / 调整后预算, and
+//!   `budget` for a plain 预算数 column of a 决算 (the 三公 table's 预算数 / 决算数 pairs);
+//! - `project_total` the whole-life amounts of a 绩效目标 form (项目资金总额 …), apart from
+//!   the year's `total`.
 
 use crate::document::text::compact;
 use crate::model::{Period, statement};
@@ -11,6 +32,8 @@ const TITLE_ALIASES: &[(&[&str], &str)] = &[
     (&["三公"], statement::THREE_PUBLIC),
     (&["绩效目标"], statement::PERFORMANCE),
     (&["绩效指标"], statement::PERFORMANCE),
+    (&["政府性基金", "决算表"], statement::GOV_FUND_BY_FUNC),
+    (&["国有资本经营", "决算表"], statement::SOE_CAPITAL_BY_FUNC),
     (&["财政拨款", "收支"], statement::GRANT_SUMMARY),
     (&["财政拨款", "收入支出"], statement::GRANT_SUMMARY),
     (&["收支总表"], statement::SUMMARY),
@@ -98,6 +121,13 @@ pub fn measure_for_label(label: &str) -> Option<(&'static str, Option<&'static s
         ("subsidiary", None)
     } else if l.contains("经营支出") {
         ("operating", None)
+    } else if l.contains("年初预算") {
+        ("budget_initial", None)
+    } else if l.contains("调整预算") || l.contains("全年预算") || l.contains("调整后预算")
+    {
+        ("budget_adjusted", None)
+    } else if l.contains("决算数") && !l.contains("上年") {
+        ("final", None)
     } else if l.contains("人员经费") {
         ("personnel", None)
     } else if l.contains("公用经费") {
@@ -119,6 +149,25 @@ pub fn measure_for_label(label: &str) -> Option<(&'static str, Option<&'static s
         return None;
     };
     Some(m)
+}
+
+/// The measure of a column in a document of the given phase: in a 决算, a plain 预算数
+/// column is the budget the final figures compare with (`budget`).
+pub fn measure_for_label_in(
+    label: &str,
+    phase: crate::model::Phase,
+) -> Option<(&'static str, Option<&'static str>)> {
+    let l = compact(label);
+    if phase == crate::model::Phase::Final
+        && l.contains("预算数")
+        && !l.contains("上年")
+        && !l.contains("年初")
+        && !l.contains("调整")
+        && !l.contains("全年")
+    {
+        return Some(("budget", None));
+    }
+    measure_for_label(label)
 }
 
 /// The source of funds a label names.
@@ -198,6 +247,35 @@ mod tests {
             ("部门收入总表", statement::INCOME_BY_FUNC),
             ("财政拨款收支预算总表", statement::GRANT_SUMMARY),
             ("财政拨款收入支出决算总表", statement::GRANT_SUMMARY),
+            (
+                "政府性基金预算财政拨款收入支出决算表",
+                statement::GOV_FUND_BY_FUNC,
+            ),
+            (
+                "国有资本经营预算财政拨款收入支出决算表",
+                statement::SOE_CAPITAL_BY_FUNC,
+            ),
+            ("一般公共预算财政拨款支出决算表", statement::GPB_BY_FUNC),
+            (
+                "一般公共预算财政拨款基本支出决算表",
+                statement::GPB_BASIC_BY_ECON,
+            ),
+            ("财政拨款“三公”经费支出决算表", statement::THREE_PUBLIC),
+            ("收入决算表", statement::INCOME_BY_FUNC),
+            ("支出决算表", statement::EXPENDITURE_BY_FUNC),
+            ("2023年部门财务收支预算总表", statement::SUMMARY),
+            ("2023年部门收入预算总表", statement::INCOME_BY_FUNC),
+            ("2023年部门支出预算总表", statement::EXPENDITURE_BY_FUNC),
+            ("2023年部门财政拨款收支预算总表", statement::GRANT_SUMMARY),
+            (
+                "2023年部门一般公共预算基本支出部门预算经济分类预算表",
+                statement::GPB_BASIC_BY_ECON,
+            ),
+            (
+                "2023年部门“三公”经费和机关运行经费预算表",
+                statement::THREE_PUBLIC,
+            ),
+            ("财政项目支出绩效目标填报表", statement::PERFORMANCE),
             ("一般公共预算支出预算表", statement::GPB_BY_FUNC),
             ("一般公共预算基本支出预算表", statement::GPB_BASIC_BY_ECON),
             ("一般公共预算项目支出预算表", statement::GPB_PROJECTS),
@@ -232,6 +310,23 @@ mod tests {
             Some(("amount", Some("carryover")))
         );
         assert_eq!(period_for_label("上年预算数"), Period::Prior);
+        assert_eq!(measure_for_label("决算数"), Some(("final", None)));
+        assert_eq!(
+            measure_for_label("年初预算数"),
+            Some(("budget_initial", None))
+        );
+        assert_eq!(
+            measure_for_label("调整预算数"),
+            Some(("budget_adjusted", None))
+        );
+        assert_eq!(
+            measure_for_label_in("预算数", crate::model::Phase::Final),
+            Some(("budget", None))
+        );
+        assert_eq!(
+            measure_for_label_in("预算数", crate::model::Phase::Budget),
+            Some(("total", None))
+        );
         assert_eq!(period_for_label("上年财政拨款资金"), Period::Current);
         assert!(is_ratio_label("下降%"));
     }

@@ -18,7 +18,7 @@ use crate::document::text::{compact, strip_ordinal};
 use crate::model::{Direction, statement};
 
 use super::registry::{
-    fund_for_label, is_ratio_label, is_total_label, measure_for_label, period_for_label,
+    fund_for_label, is_ratio_label, is_total_label, measure_for_label_in, period_for_label,
 };
 use super::{Ctx, new_fact};
 
@@ -81,7 +81,8 @@ pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
                 f.direction = direction;
                 f.measure_label = label.clone();
                 f.period = period_for_label(&joined);
-                let (measure, col_fund) = measure_for_label(&label).unwrap_or(("total", None));
+                let (measure, col_fund) =
+                    measure_for_label_in(&label, ctx.phase).unwrap_or(("total", None));
                 f.measure = measure.to_string();
                 match direction {
                     Direction::Income => {

@@ -500,8 +500,15 @@ fn gbk_seed_parses_the_same() {
 }
 
 #[test]
-fn layout_text_without_tab_grids_is_a_clear_error() {
+fn layout_text_cut_after_a_header_is_a_clear_error() {
+    // Layout text is read (statements::corpus_tests); one cut after its first header is
+    // an error naming the table, not an empty document.
     let text = "上海市普陀区人民政府万里街道办事处\n2023年部门预算\n\n部门财务收支预算总表\n  项目      预算数\n";
     let err = parse(Path::new("layout.txt"), text).unwrap_err();
-    assert_eq!(err.message, "no budget tables found");
+    assert!(
+        err.message.contains("部门财务收支预算总表"),
+        "{}",
+        err.message
+    );
+    assert_eq!(err.line, Some(4));
 }

@@ -9,7 +9,9 @@
 //! and 合计 (is_total). Measure `amount`, or `basic` / `project` under 基本支出 / 项目支出;
 //! 上年预算数 columns are period `prior`; ratio columns (下降%) are not money and are
 //! skipped. Rows print the unit's code (`org_code`); the 合计 row and a unit whose code
-//! begins another unit's code (the department over its units) are totals. The fund is
+//! begins another unit's code (the department over its units) are totals. In a 决算 the
+//! 预算数 / 决算数 columns are measures `budget` / `final`. Shanghai's budget table adds a
+//! 机关运行经费 column: item 机关运行经费 (not a 三公 item, not a total). The fund is
 //! the one the title names (一般公共预算 -> general_budget, 政府性基金 -> gov_fund).
 
 use crate::document::grid::TableGrid;
@@ -54,6 +56,22 @@ fn column_item(cols: &Columns, c: usize) -> Option<(&'static str, Option<&'stati
         .map(|l| l.text.as_str())
         .filter(|t| !is_structural(t))
         .collect();
+    // A leaf 购置费 / 运行费 under a 公务用车购置及运行费 group.
+    if let Some(leaf) = path.last() {
+        let l = compact(leaf);
+        let under_cars = path.iter().any(|p| compact(p).contains("公务用车"));
+        if under_cars && !l.contains("公务用车") {
+            if l.contains("购置") && !l.contains("运行") {
+                return Some(("公务用车购置费", Some("31013"), false));
+            }
+            if l.contains("运行") && !l.contains("购置") {
+                return Some(("公务用车运行维护费", Some("30231"), false));
+            }
+        }
+        if l.contains("机关运行经费") {
+            return Some(("机关运行经费", None, false));
+        }
+    }
     if let Some(hit) = path.iter().rev().find_map(|l| canonical_item(l)) {
         return Some(hit);
     }
@@ -105,6 +123,10 @@ pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
                     "basic"
                 } else if cl.contains("项目支出") {
                     "project"
+                } else if ctx.phase == crate::model::Phase::Final && cl.contains("决算") {
+                    "final"
+                } else if ctx.phase == crate::model::Phase::Final && cl.contains("预算") {
+                    "budget"
                 } else {
                     "amount"
                 };

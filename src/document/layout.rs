@@ -1,0 +1,1364 @@
+//! Layout text (`pdftotext -layout`): tables whose columns are aligned with spaces.
+//!
+//! Positions are character cells (pdftotext puts every character, CJK included, in one
+//! cell; measured on the corpus, char offsets align columns far better than display
+//! width). A table starts at a title line (a short line naming a 表 or 绩效目标) and runs
+//! to the next title, a note ("注：", "说明：") or a paragraph of prose. Pages (form feeds)
+//! are the pieces: each has its own column positions (continuation pages shift), its own
+//! header if one is repeated, else the previous page's.
+//!
+//! Within a table:
+//! - a line is cut into tokens (runs separated by two or more spaces; single spaces join
+//!   words of a label but never a number to a label; "30207邮电费" is split);
+//! - value columns are found from the amounts: the rows with the most amounts give the
+//!   column positions (right edges, per page), rows with fewer are aligned to them in
+//!   order (least total distance);
+//! - a row is cut into blocks (codes, label, amounts); tables that print two label/amount
+//!   groups side by side (收支总表, the 决算 基本支出表) have two sides; a side that prints
+//!   codes in each group (经济分类 pairs) is un-pivoted: its rows follow the first side's;
+//! - names wrapped onto the lines above and below their row (pdftotext centres the
+//!   amounts vertically) are joined back; a code printed alone on the line above its
+//!   name and amount is joined to it;
+//! - header labels are clustered (a label wrapped over lines is one label; a label over
+//!   several columns is a group), then matched to the value columns in order.
+//!
+//! The result is the same [`TableGrid`] the tab-separated reader produces, with
+//! synthesised cells `[codes] [name] [amounts…]` per side and one header row per level, so
+//! the statement handlers need not know which format the document came in.
+
+use crate::model::Unit;
+
+use super::grid::{Layout, Piece, ProseLine, Row, TableGrid, is_title, parse_unit};
+use super::header::is_structural;
+use super::number::{CellValue, classify, is_digits, parse_amount};
+use super::text::{Line, compact};
+
+/// A run of text on a line, at character cells `start..end`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tok {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+impl Tok {
+    /// Centre of the token, in character cells.
+    pub fn center_pos(&self) -> f64 {
+        self.center()
+    }
+    fn center(&self) -> f64 {
+        (self.start + self.end) as f64 / 2.0
+    }
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
+}
+
+fn is_dash(t: &str) -> bool {
+    matches!(classify(t), CellValue::Dash)
+}
+
+/// A word that belongs to a label: not a number, not a dash, not bare digits.
+fn is_texty(t: &str) -> bool {
+    parse_amount(t).is_none() && !is_dash(t) && !is_digits(t)
+}
+
+/// "30207邮电费" -> ("30207", "邮电费"); "2023年…" is not split.
+fn split_glued(t: &str) -> Option<(String, String)> {
+    let n = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    if !matches!(n, 3 | 5 | 7) {
+        return None;
+    }
+    let next = t.chars().nth(n)?;
+    let cjk = ('\u{4e00}'..='\u{9fff}').contains(&next);
+    if !cjk || "年月日号个人次万元亿台辆项家年度".contains(next) {
+        return None;
+    }
+    let code: String = t.chars().take(n).collect();
+    let rest: String = t.chars().skip(n).collect();
+    Some((code, rest))
+}
+
+/// Cuts a line into tokens. With `merge`, words one space apart that are both label
+/// words are one token ("信息 网络 及软件 购置").
+pub fn tokenize(line: &str, merge: bool) -> Vec<Tok> {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c == '\u{3000}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut out: Vec<Tok> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == ' ' {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < chars.len() && chars[i] != ' ' {
+            i += 1;
+        }
+        let text: String = chars[s..i].iter().collect();
+        if merge
+            && let Some(last) = out.last_mut()
+            && s == last.end + 1
+            && is_texty(&last.text)
+            && is_texty(&text)
+        {
+            last.text.push(' ');
+            last.text.push_str(&text);
+            last.end = i;
+            continue;
+        }
+        if let Some((code, rest)) = split_glued(&text) {
+            let n = code.chars().count();
+            out.push(Tok {
+                start: s,
+                end: s + n,
+                text: code,
+            });
+            out.push(Tok {
+                start: s + n,
+                end: i,
+                text: rest,
+            });
+            continue;
+        }
+        out.push(Tok {
+            start: s,
+            end: i,
+            text,
+        });
+    }
+    out
+}
+
+/// Whether a document is layout text rather than tab-separated grids.
+pub fn is_layout_text(lines: &[Line<'_>]) -> bool {
+    let tab_rows = lines
+        .iter()
+        .filter(|l| l.text.split('\t').filter(|c| !c.trim().is_empty()).count() >= 2)
+        .count();
+    tab_rows < 3
+}
+
+/// "编制部门：…", "单位：元" and the like: not part of the grid.
+fn is_meta_token(t: &str) -> bool {
+    let c = compact(t);
+    [
+        "编制部门",
+        "编制单位",
+        "单位名称：",
+        "单位名称:",
+        "填报单位",
+        "部门名称：",
+        "部门名称:",
+        "预算单位：",
+        "预算主管部门",
+    ]
+    .iter()
+    .any(|k| c.starts_with(k))
+        || (parse_unit(&c).is_some() && c.chars().count() <= 12)
+}
+
+fn is_note(t: &str) -> bool {
+    let c = compact(t);
+    ["注：", "注:", "说明：", "说明:", "备注：", "备注:"]
+        .iter()
+        .any(|k| c.starts_with(k))
+}
+
+/// A paragraph line: one run of text with sentence punctuation.
+fn is_paragraph(toks: &[Tok]) -> bool {
+    if toks.len() != 1 {
+        return false;
+    }
+    let c = compact(&toks[0].text);
+    c.chars().count() >= 16 && (c.contains('。') || c.contains('，') || c.contains('；'))
+}
+
+/// A title of a table in layout text.
+fn is_layout_title(text: &str, toks: &[Tok]) -> bool {
+    if toks.len() != 1 || is_note(text) {
+        return false;
+    }
+    let c = compact(text);
+    if c.chars().count() > 40 || c.contains('：') || c.contains(':') {
+        return false;
+    }
+    is_title(text.trim()) && c.contains('表') && !c.contains("情况说明")
+}
+
+/// A header line repeated on a continuation page (not a label-only row such as
+/// "十六、金融支出").
+fn looks_like_header(toks: &[Tok]) -> bool {
+    const KEYS: &[&str] = &[
+        "项目", "科目", "合计", "预算", "决算", "金额", "编码", "名称", "经费", "收入", "支出",
+    ];
+    !toks.iter().any(|t| {
+        let c = compact(&t.text);
+        super::text::strip_ordinal(&c) != c
+    }) && toks.iter().any(|t| {
+        let c = compact(&t.text);
+        structural(&c) || KEYS.iter().any(|k| c.contains(k))
+    })
+}
+
+/// A contents line ("六、其他相关情况说明", "1. 2023年部门收入预算总表"): one run of
+/// text that begins with an ordinal.
+fn is_contents_line(toks: &[Tok]) -> bool {
+    toks.len() == 1 && {
+        let c = compact(&toks[0].text);
+        super::text::strip_ordinal(&c) != c || c.starts_with('第')
+    }
+}
+
+#[derive(Debug, Clone)]
+struct RLine {
+    no: u32,
+    text: String,
+    page_break: bool,
+}
+
+struct Region {
+    title: String,
+    start: u32,
+    lines: Vec<RLine>,
+}
+
+/// Cuts layout text into tables and prose.
+pub fn layout(lines: &[Line<'_>]) -> Layout {
+    let mut out = Layout::default();
+    let mut current: Option<Region> = None;
+    let mut regions: Vec<Region> = Vec::new();
+    for l in lines {
+        let page_break = l.text.contains('\u{c}');
+        let text = l.text.replace('\u{c}', "");
+        let toks = tokenize(&text, true);
+        let prose = |out: &mut Layout| {
+            if !text.trim().is_empty() {
+                out.prose.push(ProseLine {
+                    line: l.no,
+                    text: text.clone(),
+                });
+            }
+        };
+        if !toks.is_empty() && is_layout_title(&text, &toks) {
+            if let Some(r) = current.take() {
+                regions.push(r);
+            }
+            current = Some(Region {
+                title: compact(&text),
+                start: l.no,
+                lines: Vec::new(),
+            });
+            continue;
+        }
+        match current.as_mut() {
+            Some(r) => {
+                let performance = r.title.contains("绩效");
+                let empty_so_far = r.lines.iter().all(|l| l.text.trim().is_empty());
+                if is_note(&text)
+                    || (!performance && is_paragraph(&toks))
+                    || (empty_so_far && is_contents_line(&toks))
+                {
+                    regions.push(current.take().expect("current region"));
+                    prose(&mut out);
+                } else {
+                    r.lines.push(RLine {
+                        no: l.no,
+                        text,
+                        page_break,
+                    });
+                }
+            }
+            None => prose(&mut out),
+        }
+    }
+    if let Some(r) = current.take() {
+        regions.push(r);
+    }
+    let last_line = lines
+        .iter()
+        .rev()
+        .find(|l| !l.text.replace('\u{c}', "").trim().is_empty())
+        .map_or(0, |l| l.no);
+    for r in regions {
+        build(r, last_line, &mut out);
+    }
+    out.prose.sort_by_key(|p| p.line);
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// One table.
+
+#[derive(Debug, Clone, PartialEq)]
+enum Role {
+    Code,
+    Text,
+    Num,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Block {
+    codes: Vec<String>,
+    texts: Vec<Tok>,
+    nums: Vec<Tok>,
+    /// Start of the block's first token.
+    start: usize,
+}
+
+#[derive(Debug, Clone)]
+struct DLine {
+    no: u32,
+    page: usize,
+    blocks: Vec<Block>,
+    blank_before: bool,
+}
+
+fn roles(toks: &[Tok], coded: bool) -> Vec<Role> {
+    let mut out: Vec<Role> = Vec::with_capacity(toks.len());
+    for (i, t) in toks.iter().enumerate() {
+        let digits = is_digits(&t.text);
+        let n = t.text.len();
+        let prev = out.last();
+        let next_text = toks.get(i + 1).is_some_and(|u| is_texty(&u.text));
+        // A code opens a block: at the line's start, after an amount, or after a label
+        // when a label follows it (the second 经济分类 pair of a template with no amounts).
+        let block_start = i == 0
+            || (matches!(prev, Some(Role::Num)) && (next_text || i + 1 == toks.len()))
+            || (matches!(prev, Some(Role::Text)) && next_text)
+            || (matches!(prev, Some(Role::Code)) && next_text && n >= 3);
+        let role = if digits
+            && coded
+            && ((block_start && matches!(n, 3 | 5 | 6 | 7))
+                || (matches!(prev, Some(Role::Code)) && (1..=2).contains(&n)))
+        {
+            Role::Code
+        } else if parse_amount(&t.text).is_some() || is_dash(&t.text) {
+            Role::Num
+        } else {
+            Role::Text
+        };
+        out.push(role);
+    }
+    out
+}
+
+fn blocks(toks: &[Tok], coded: bool) -> Vec<Block> {
+    let rs = roles(toks, coded);
+    let mut out: Vec<Block> = Vec::new();
+    let mut prev: Option<&Role> = None;
+    for (t, r) in toks.iter().zip(rs.iter()) {
+        let new = match (prev, r) {
+            (None, _) => true,
+            (Some(Role::Num), Role::Code | Role::Text) => true,
+            (Some(Role::Text), Role::Code | Role::Text) => true,
+            (Some(Role::Code), Role::Code) => t.text.len() >= 3,
+            _ => false,
+        };
+        if new {
+            out.push(Block {
+                start: t.start,
+                ..Block::default()
+            });
+        }
+        let b = out.last_mut().expect("a block");
+        match r {
+            Role::Code => b.codes.push(t.text.clone()),
+            Role::Text => b.texts.push(t.clone()),
+            Role::Num => b.nums.push(t.clone()),
+        }
+        prev = Some(r);
+    }
+    out
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v[v.len() / 2]
+}
+
+/// Monotone assignment of positions to anchors (least total distance).
+fn assign(pos: &[f64], anchors: &[f64]) -> Vec<usize> {
+    let n = pos.len();
+    let k = anchors.len();
+    if n == 0 || n > k {
+        return (0..n).collect();
+    }
+    // dp[i][j]: cost of placing the first i positions in the first j anchors.
+    let inf = f64::INFINITY;
+    let mut dp = vec![vec![inf; k + 1]; n + 1];
+    for j in 0..=k {
+        dp[0][j] = 0.0;
+    }
+    for i in 1..=n {
+        for j in i..=k {
+            let take = dp[i - 1][j - 1] + (pos[i - 1] - anchors[j - 1]).abs();
+            let skip = dp[i][j - 1];
+            dp[i][j] = take.min(skip);
+        }
+    }
+    let mut out = vec![0; n];
+    let (mut i, mut j) = (n, k);
+    while i > 0 && j > 0 {
+        if dp[i][j] == dp[i][j - 1] && j > i {
+            j -= 1;
+        } else {
+            out[i - 1] = j - 1;
+            i -= 1;
+            j -= 1;
+        }
+    }
+    out
+}
+
+/// The least total distance of a monotone assignment (see [`assign`]).
+fn assign_cost(pos: &[f64], anchors: &[f64]) -> f64 {
+    if pos.len() > anchors.len() {
+        return f64::INFINITY;
+    }
+    assign(pos, anchors)
+        .iter()
+        .zip(pos)
+        .map(|(c, x)| (x - anchors[*c]).abs())
+        .sum()
+}
+
+/// A header label: text, span, line order.
+#[derive(Debug, Clone)]
+struct HLabel {
+    text: String,
+    start: usize,
+    end: usize,
+}
+
+impl HLabel {
+    fn center(&self) -> f64 {
+        (self.start + self.end) as f64 / 2.0
+    }
+}
+
+const COMPLETE_ENDINGS: &[&str] = &[
+    "费", "支出", "收入", "预算", "决算", "数", "合计", "小计", "总计", "拨款", "结余", "资金",
+];
+
+fn is_complete(t: &str) -> bool {
+    let c = compact(t);
+    COMPLETE_ENDINGS.iter().any(|e| c.ends_with(e))
+}
+
+fn structural(t: &str) -> bool {
+    let c = compact(t);
+    is_structural(&c)
+        || c.contains("编码")
+        || c == "序号"
+        || c.chars().all(|ch| "类款项".contains(ch))
+        || c == "功能分类科目编码"
+}
+
+/// Header lines -> (value labels ordered by position, group labels).
+fn header_labels(lines: &[Vec<Tok>]) -> (Vec<HLabel>, Vec<HLabel>) {
+    // (line index, token)
+    let toks: Vec<(usize, &Tok)> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| l.iter().map(move |t| (i, t)))
+        .collect();
+    let mut groups = Vec::new();
+    let mut leaves: Vec<(usize, &Tok)> = Vec::new();
+    for &(li, t) in &toks {
+        let w = t.len().max(6);
+        let lo = t.start.saturating_sub(w) as f64;
+        let hi = (t.end + w) as f64;
+        let below: Vec<&Tok> = toks
+            .iter()
+            .filter(|(lj, _)| *lj > li)
+            .map(|(_, u)| *u)
+            .collect();
+        let overlapping_on_one_line = (li + 1..lines.len()).any(|lj| {
+            lines[lj]
+                .iter()
+                .filter(|u| u.start < t.end && t.start < u.end)
+                .count()
+                >= 2
+        });
+        let covers = below.iter().any(|u| u.center() >= lo && u.center() <= hi);
+        if overlapping_on_one_line || (is_complete(&t.text) && covers && !structural(&t.text)) {
+            groups.push(HLabel {
+                text: compact(&t.text),
+                start: t.start,
+                end: t.end,
+            });
+        } else {
+            leaves.push((li, t));
+        }
+    }
+    // Wrapped labels: leaves on different lines whose spans overlap are one label.
+    let mut clusters: Vec<(Vec<(usize, &Tok)>, usize, usize)> = Vec::new();
+    for (li, t) in leaves {
+        let hit = clusters.iter_mut().find(|(members, s, e)| {
+            t.start < *e && *s < t.end && members.iter().all(|(lj, _)| *lj != li)
+        });
+        match hit {
+            Some((members, s, e)) => {
+                members.push((li, t));
+                *s = (*s).min(t.start);
+                *e = (*e).max(t.end);
+            }
+            None => clusters.push((vec![(li, t)], t.start, t.end)),
+        }
+    }
+    let mut labels: Vec<HLabel> = clusters
+        .into_iter()
+        .map(|(mut members, s, e)| {
+            members.sort_by_key(|(li, _)| *li);
+            HLabel {
+                text: members.iter().map(|(_, t)| compact(&t.text)).collect(),
+                start: s,
+                end: e,
+            }
+        })
+        .filter(|l| !structural(&l.text))
+        .collect();
+    labels.sort_by(|a, b| {
+        a.center()
+            .partial_cmp(&b.center())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    (labels, groups)
+}
+
+/// Matches value labels to value columns (centres), in order, allowing a shift.
+fn match_labels(labels: &[HLabel], centers: &[f64]) -> Vec<Option<usize>> {
+    let k = centers.len();
+    let h = labels.len();
+    if h == k {
+        return (0..k).map(Some).collect();
+    }
+    if h == 0 || k == 0 {
+        return vec![None; k];
+    }
+    let mut best: Option<(f64, Vec<Option<usize>>)> = None;
+    for off in -15i32..=15 {
+        // dp over (labels, columns): every column takes one label or none (penalty).
+        let pen = 40.0;
+        let inf = f64::INFINITY;
+        let mut dp = vec![vec![inf; k + 1]; h + 1];
+        for row in dp.iter_mut() {
+            row[0] = 0.0;
+        }
+        for j in 1..=k {
+            dp[0][j] = dp[0][j - 1] + pen;
+        }
+        for i in 1..=h {
+            for j in 1..=k {
+                let take = dp[i - 1][j - 1]
+                    + (labels[i - 1].center() + f64::from(off) - centers[j - 1]).abs();
+                let skip_label = dp[i - 1][j];
+                let skip_col = dp[i][j - 1] + pen;
+                dp[i][j] = take.min(skip_label).min(skip_col);
+            }
+        }
+        let cost = dp[h][k];
+        if best.as_ref().is_none_or(|(b, _)| cost < *b) {
+            // Trace back.
+            let mut m = vec![None; k];
+            let (mut i, mut j) = (h, k);
+            while i > 0 && j > 0 {
+                let take = dp[i - 1][j - 1]
+                    + (labels[i - 1].center() + f64::from(off) - centers[j - 1]).abs();
+                if (dp[i][j] - take).abs() < 1e-9 {
+                    m[j - 1] = Some(i - 1);
+                    i -= 1;
+                    j -= 1;
+                } else if (dp[i][j] - dp[i - 1][j]).abs() < 1e-9 {
+                    i -= 1;
+                } else {
+                    j -= 1;
+                }
+            }
+            best = Some((cost, m));
+        }
+    }
+    best.map(|(_, m)| m).unwrap_or_else(|| vec![None; k])
+}
+
+/// One row of one side, before wrapped names are joined.
+#[derive(Debug, Clone)]
+struct Entry {
+    no: u32,
+    codes: Vec<String>,
+    name: String,
+    /// (global column, printed)
+    vals: Vec<(usize, String)>,
+    /// Text only (no codes, no amounts).
+    frag: bool,
+    blank_before: bool,
+}
+
+fn starts_with_ordinal(s: &str) -> bool {
+    let c = compact(s);
+    let stripped = super::text::strip_ordinal(&c);
+    stripped != c
+        || c.contains("合计")
+        || c.contains("总计")
+        || c.contains("结余")
+        || c.contains("结转")
+}
+
+/// Joins wrapped names (fragments above/below a row) and code-only lines.
+fn join_rows(entries: Vec<Entry>) -> Vec<Entry> {
+    // Code alone on a line, then name and amounts without code.
+    let mut merged: Vec<Entry> = Vec::new();
+    for e in entries {
+        if let Some(prev) = merged.last_mut()
+            && !prev.codes.is_empty()
+            && prev.name.is_empty()
+            && prev.vals.is_empty()
+            && e.codes.is_empty()
+            && !e.frag
+            && !e.vals.is_empty()
+        {
+            prev.name = e.name;
+            prev.vals = e.vals;
+            prev.no = e.no;
+            continue;
+        }
+        merged.push(e);
+    }
+    let n = merged.len();
+    let mut taken = vec![false; n];
+    let mut above: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut below: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let usable = |e: &Entry| e.frag && !starts_with_ordinal(&e.name);
+    for r in 0..n {
+        if merged[r].frag {
+            continue;
+        }
+        // Fragments directly above (contiguous lines, not taken).
+        let mut i = r;
+        while i > 0 {
+            let f = &merged[i - 1];
+            let next_no = merged[i].no;
+            // A label that begins with an ordinal starts a row: it may be the first line
+            // of this row's name only when the row prints no name of its own.
+            let ok = usable(f) || (f.frag && merged[r].name.is_empty() && i == r);
+            if !ok || taken[i - 1] || f.no + 1 != next_no || merged[i].blank_before {
+                break;
+            }
+            i -= 1;
+        }
+        for (k, t) in taken.iter_mut().enumerate().take(r).skip(i) {
+            *t = true;
+            above[r].push(k);
+        }
+        // Fragments directly below.
+        let mut cand = Vec::new();
+        let mut j = r + 1;
+        while j < n {
+            let f = &merged[j];
+            if !usable(f) || f.no != merged[j - 1].no + 1 || f.blank_before {
+                break;
+            }
+            cand.push(j);
+            j += 1;
+        }
+        let a = above[r].len();
+        let next_row_empty = merged
+            .get(j)
+            .is_some_and(|e| !e.frag && e.name.is_empty() && e.no == merged[j - 1].no + 1);
+        let want = if merged[r].name.is_empty() {
+            let w = a.max(1);
+            if next_row_empty && cand.len() >= 2 {
+                w.min(cand.len() / 2)
+            } else if a == 0 && !next_row_empty {
+                cand.len()
+            } else {
+                w
+            }
+        } else if a > 0 {
+            a
+        } else {
+            usize::from(
+                cand.first()
+                    .is_some_and(|&k| merged[k].name.chars().count() <= 4),
+            )
+        };
+        for &k in cand.iter().take(want) {
+            taken[k] = true;
+            below[r].push(k);
+        }
+    }
+    let mut out = Vec::new();
+    for r in 0..n {
+        if merged[r].frag && taken[r] {
+            continue;
+        }
+        let mut e = merged[r].clone();
+        if !merged[r].frag {
+            let mut name = String::new();
+            for &k in &above[r] {
+                name.push_str(&compact(&merged[k].name));
+            }
+            name.push_str(&merged[r].name);
+            for &k in &below[r] {
+                name.push_str(&compact(&merged[k].name));
+            }
+            e.name = name;
+        }
+        out.push(e);
+    }
+    out
+}
+
+fn build(region: Region, last_line: u32, out: &mut Layout) {
+    // Unit and meta tokens.
+    let mut unit: Option<Unit> = None;
+    let mut lines: Vec<(RLine, Vec<Tok>)> = Vec::new();
+    let mut page = 0usize;
+    for l in region.lines {
+        let toks = tokenize(&l.text, true);
+        let mut kept = Vec::new();
+        for t in toks {
+            if is_meta_token(&t.text) {
+                if unit.is_none() {
+                    unit = parse_unit(&t.text);
+                }
+            } else {
+                kept.push(t);
+            }
+        }
+        lines.push((l, kept));
+    }
+    let performance = region.title.contains("绩效");
+    let source: Vec<(u32, String)> = lines.iter().map(|(l, _)| (l.no, l.text.clone())).collect();
+    let end_line = lines.last().map_or(region.start, |(l, _)| l.no);
+    // Coded: several lines start with a code followed by a label or a 2-digit code.
+    let coded = lines
+        .iter()
+        .filter(|(_, t)| {
+            t.first()
+                .is_some_and(|a| is_digits(&a.text) && matches!(a.text.len(), 3 | 5 | 7))
+                && t.get(1)
+                    .is_none_or(|b| is_texty(&b.text) || (is_digits(&b.text) && b.text.len() <= 2))
+        })
+        .count()
+        >= 2;
+
+    // Data lines and header lines, per page.
+    let mut dlines: Vec<DLine> = Vec::new();
+    let mut headers: Vec<Vec<Vec<Tok>>> = Vec::new(); // per page
+    let mut seen_data_on_page = false;
+    let mut blank = false;
+    let mut first = true;
+    for (l, toks) in &lines {
+        if l.page_break && !first {
+            page += 1;
+            seen_data_on_page = false;
+        }
+        first = false;
+        if headers.len() <= page {
+            headers.resize(page + 1, Vec::new());
+        }
+        if toks.is_empty() {
+            blank = true;
+            continue;
+        }
+        let bl = blocks(toks, coded);
+        let is_data = bl.iter().any(|b| !b.nums.is_empty() || !b.codes.is_empty());
+        if !is_data && !seen_data_on_page && (page == 0 || looks_like_header(toks)) {
+            // A header line: re-tokenise without merging words.
+            let raw: Vec<Tok> = tokenize(&l.text, false)
+                .into_iter()
+                .filter(|t| !is_meta_token(&t.text))
+                .collect();
+            headers[page].push(raw);
+            blank = false;
+            continue;
+        }
+        seen_data_on_page |= is_data;
+        dlines.push(DLine {
+            no: l.no,
+            page,
+            blocks: bl,
+            blank_before: blank,
+        });
+        blank = false;
+    }
+    // Trailing text lines after the last amount are not the table's.
+    let has_data = dlines
+        .iter()
+        .any(|d| d.blocks.iter().any(|b| !b.nums.is_empty()));
+    if has_data && !performance {
+        while let Some(d) = dlines.last() {
+            let text_only = |d: &DLine| {
+                d.blocks
+                    .iter()
+                    .all(|b| b.nums.is_empty() && b.codes.is_empty())
+            };
+            // The last line of a name wrapped below the last row stays.
+            let n = dlines.len();
+            let wrapped_tail = n >= 2
+                && !text_only(&dlines[n - 2])
+                && dlines[n - 2].no + 1 == d.no
+                && d.blocks
+                    .iter()
+                    .flat_map(|b| b.texts.iter())
+                    .map(|t| t.text.chars().count())
+                    .sum::<usize>()
+                    <= 8;
+            if text_only(d) && !wrapped_tail {
+                let d = dlines.pop().expect("last line");
+                let text: Vec<String> = d
+                    .blocks
+                    .iter()
+                    .flat_map(|b| b.texts.iter().map(|t| t.text.clone()))
+                    .collect();
+                out.prose.push(ProseLine {
+                    line: d.no,
+                    text: text.join(" "),
+                });
+            } else {
+                break;
+            }
+        }
+    }
+    // A table prints its header before its rows: rows with no header before them are
+    // not a table (a contents entry followed by a heading with a year in it).
+    if !performance && headers.first().is_none_or(|h| h.is_empty()) && !dlines.is_empty() {
+        for d in &dlines {
+            let text: Vec<String> = d
+                .blocks
+                .iter()
+                .flat_map(|b| {
+                    b.codes
+                        .iter()
+                        .cloned()
+                        .chain(b.texts.iter().map(|t| t.text.clone()))
+                        .chain(b.nums.iter().map(|t| t.text.clone()))
+                })
+                .collect();
+            out.prose.push(ProseLine {
+                line: d.no,
+                text: text.join(" "),
+            });
+        }
+        return;
+    }
+    let end_line = dlines.last().map_or(end_line, |d| d.no.max(region.start));
+    let at_eof = end_line >= last_line;
+
+    let mut grid = TableGrid {
+        title: region.title.clone(),
+        start_line: region.start,
+        end_line,
+        pieces: Vec::new(),
+        unit: unit.unwrap_or(Unit::Yuan),
+        unit_printed: unit.is_some(),
+        at_eof,
+        source,
+    };
+    if performance || dlines.is_empty() {
+        // Forms (绩效目标) are read from the source lines; an empty table has no pieces.
+        if !dlines.is_empty() || headers.iter().any(|h| !h.is_empty()) || performance {
+            out.tables.push(grid);
+        }
+        return;
+    }
+
+    // Number of value columns: most amounts on one line.
+    let nums_of = |d: &DLine| -> Vec<Tok> {
+        d.blocks
+            .iter()
+            .flat_map(|b| b.nums.iter().cloned())
+            .collect()
+    };
+    let k = dlines.iter().map(|d| nums_of(d).len()).max().unwrap_or(0);
+    let pages = dlines.iter().map(|d| d.page).max().unwrap_or(0) + 1;
+    let anchors_for = |p: Option<usize>| -> Option<Vec<f64>> {
+        let full: Vec<Vec<Tok>> = dlines
+            .iter()
+            .filter(|d| p.is_none_or(|p| d.page == p))
+            .map(nums_of)
+            .filter(|n| n.len() == k)
+            .collect();
+        if full.is_empty() || k == 0 {
+            return None;
+        }
+        Some(
+            (0..k)
+                .map(|j| {
+                    let mut v: Vec<f64> = full.iter().map(|n| n[j].end as f64).collect();
+                    median(&mut v)
+                })
+                .collect(),
+        )
+    };
+    let table_anchors = anchors_for(None).unwrap_or_default();
+    let mut page_anchors: Vec<Vec<f64>> = Vec::with_capacity(pages);
+    for p in 0..pages {
+        if let Some(a) = anchors_for(Some(p)) {
+            page_anchors.push(a);
+            continue;
+        }
+        // No line with every column on this page: shift the reference columns to fit
+        // this page's amounts best (a continuation page's columns move), then take each
+        // column's position from this page where it has amounts.
+        let reference = page_anchors
+            .last()
+            .cloned()
+            .unwrap_or_else(|| table_anchors.clone());
+        let rows: Vec<Vec<f64>> = dlines
+            .iter()
+            .filter(|d| d.page == p)
+            .map(|d| {
+                nums_of(d)
+                    .iter()
+                    .map(|t| t.end as f64)
+                    .collect::<Vec<f64>>()
+            })
+            .filter(|v| !v.is_empty())
+            .collect();
+        let mut best = (f64::INFINITY, 0i32);
+        for off in -30i32..=30 {
+            let a: Vec<f64> = reference.iter().map(|x| x + f64::from(off)).collect();
+            let cost: f64 =
+                rows.iter().map(|r| assign_cost(r, &a)).sum::<f64>() + 0.01 * f64::from(off.abs());
+            if cost < best.0 {
+                best = (cost, off);
+            }
+        }
+        let shifted: Vec<f64> = reference.iter().map(|x| x + f64::from(best.1)).collect();
+        let mut per_col: Vec<Vec<f64>> = vec![Vec::new(); shifted.len()];
+        for r in &rows {
+            for (x, c) in r.iter().zip(assign(r, &shifted)) {
+                if let Some(v) = per_col.get_mut(c) {
+                    v.push(*x);
+                }
+            }
+        }
+        let refined = shifted
+            .iter()
+            .zip(per_col.iter_mut())
+            .map(|(a, v)| if v.is_empty() { *a } else { median(v) })
+            .collect();
+        page_anchors.push(refined);
+    }
+    // Column of every amount: (line index, block, num index) -> column.
+    let mut col_of: Vec<Vec<Vec<usize>>> = Vec::with_capacity(dlines.len());
+    for d in &dlines {
+        let nums = nums_of(d);
+        let pos: Vec<f64> = nums.iter().map(|t| t.end as f64).collect();
+        let cols = assign(&pos, &page_anchors[d.page]);
+        let mut it = cols.into_iter();
+        col_of.push(
+            d.blocks
+                .iter()
+                .map(|b| b.nums.iter().map(|_| it.next().unwrap_or(0)).collect())
+                .collect(),
+        );
+    }
+    // Sides: blocks with amounts on one line.
+    let sides = dlines
+        .iter()
+        .map(|d| d.blocks.iter().filter(|b| !b.nums.is_empty()).count())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let mut side_of_col: Vec<Option<usize>> = vec![None; k];
+    let mut label_starts: Vec<Vec<f64>> = vec![Vec::new(); sides];
+    if sides > 1 {
+        let mut votes = vec![vec![0usize; sides]; k];
+        for (d, cols) in dlines.iter().zip(col_of.iter()) {
+            let numbered: Vec<usize> = (0..d.blocks.len())
+                .filter(|&b| !d.blocks[b].nums.is_empty())
+                .collect();
+            if numbered.len() != sides {
+                continue;
+            }
+            for (s, &b) in numbered.iter().enumerate() {
+                for &c in &cols[b] {
+                    votes[c][s] += 1;
+                }
+                if !d.blocks[b].texts.is_empty() || !d.blocks[b].codes.is_empty() {
+                    label_starts[s].push(d.blocks[b].start as f64);
+                }
+            }
+        }
+        for c in 0..k {
+            let best = (0..sides).max_by_key(|&s| votes[c][s]).unwrap_or(0);
+            if votes[c][best] > 0 {
+                side_of_col[c] = Some(best);
+            }
+        }
+        // Columns never seen on a full line: the side of the nearest column left of it.
+        for c in 0..k {
+            if side_of_col[c].is_none() {
+                side_of_col[c] = (0..c).rev().find_map(|x| side_of_col[x]).or(Some(0));
+            }
+        }
+    } else {
+        side_of_col = vec![Some(0); k];
+    }
+    let side_starts: Vec<f64> = label_starts.iter_mut().map(|v| median(v)).collect();
+    let side_by_pos = |pos: usize| -> usize {
+        if sides == 1 {
+            return 0;
+        }
+        (0..sides)
+            .min_by(|&a, &b| {
+                let da = (side_starts[a] - pos as f64).abs();
+                let db = (side_starts[b] - pos as f64).abs();
+                da.partial_cmp(&db).unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .unwrap_or(0)
+    };
+    // Entries per side, per page.
+    let mut per_side: Vec<Vec<(usize, Entry)>> = vec![Vec::new(); sides];
+    for (d, cols) in dlines.iter().zip(col_of.iter()) {
+        // Blocks of one side on one line are one entry.
+        let mut by_side: Vec<Option<Entry>> = vec![None; sides];
+        for (b, block) in d.blocks.iter().enumerate() {
+            let s = if let Some(&c) = cols[b].first() {
+                side_of_col.get(c).copied().flatten().unwrap_or(0)
+            } else {
+                side_by_pos(block.start)
+            };
+            let e = by_side[s].get_or_insert_with(|| Entry {
+                no: d.no,
+                codes: Vec::new(),
+                name: String::new(),
+                vals: Vec::new(),
+                frag: true,
+                blank_before: d.blank_before,
+            });
+            e.codes.extend(block.codes.iter().cloned());
+            let name: String = block
+                .texts
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join("");
+            e.name.push_str(&name);
+            for (t, &c) in block.nums.iter().zip(cols[b].iter()) {
+                e.vals.push((c, t.text.clone()));
+            }
+            if !block.codes.is_empty() || !block.nums.is_empty() {
+                e.frag = false;
+            }
+        }
+        for (s, e) in by_side.into_iter().enumerate() {
+            if let Some(e) = e {
+                per_side[s].push((d.page, e));
+            }
+        }
+    }
+    let side_coded: Vec<bool> = per_side
+        .iter()
+        .map(|v| v.iter().any(|(_, e)| !e.codes.is_empty()))
+        .collect();
+    let code_width: Vec<usize> = per_side
+        .iter()
+        .map(|v| {
+            v.iter()
+                .map(|(_, e)| e.codes.len())
+                .max()
+                .unwrap_or(0)
+                .min(4)
+        })
+        .collect();
+    let side_cols: Vec<Vec<usize>> = (0..sides)
+        .map(|s| (0..k).filter(|&c| side_of_col[c] == Some(s)).collect())
+        .collect();
+    let unpivot = sides > 1
+        && side_coded.iter().all(|c| *c)
+        && side_cols.iter().all(|c| c.len() == side_cols[0].len());
+
+    // Header paths per page (value columns), from that page's header or the previous.
+    let mut paths_by_page: Vec<Vec<Vec<String>>> = Vec::with_capacity(pages);
+    for p in 0..pages {
+        let h = headers.get(p).cloned().unwrap_or_default();
+        if h.is_empty() {
+            let prev = paths_by_page
+                .last()
+                .cloned()
+                .unwrap_or_else(|| vec![Vec::new(); k]);
+            paths_by_page.push(prev);
+            continue;
+        }
+        let (labels, groups) = header_labels(&h);
+        // Value-column centres on this page.
+        let centers: Vec<f64> = (0..k)
+            .map(|c| {
+                let mut v: Vec<f64> = dlines
+                    .iter()
+                    .zip(col_of.iter())
+                    .filter(|(d, _)| d.page == p)
+                    .flat_map(|(d, cols)| {
+                        d.blocks
+                            .iter()
+                            .zip(cols.iter())
+                            .flat_map(|(b, cs)| b.nums.iter().zip(cs.iter()))
+                            .filter(|(_, cc)| **cc == c)
+                            .map(|(t, _)| t.center())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                if v.is_empty() {
+                    page_anchors[p].get(c).copied().unwrap_or(0.0) - 2.0
+                } else {
+                    median(&mut v)
+                }
+            })
+            .collect();
+        let m = match_labels(&labels, &centers);
+        let paths: Vec<Vec<String>> = (0..k)
+            .map(|c| {
+                let Some(li) = m[c] else {
+                    return Vec::new();
+                };
+                let leaf = &labels[li];
+                let mut path: Vec<String> = groups
+                    .iter()
+                    .filter(|g| {
+                        let w = g.text.chars().count().max(6) as f64;
+                        let lo = g.start as f64 - w;
+                        let hi = g.end as f64 + w;
+                        leaf.center() >= lo && leaf.center() <= hi
+                    })
+                    .map(|g| g.text.clone())
+                    .collect();
+                path.push(leaf.text.clone());
+                path
+            })
+            .collect();
+        paths_by_page.push(paths);
+    }
+
+    // Emit the pieces.
+    let header_line = region.start;
+    let mk_header = |cells_paths: Vec<Vec<String>>| -> Vec<Row> {
+        let depth = cells_paths.iter().map(Vec::len).max().unwrap_or(0);
+        (0..depth)
+            .map(|level| {
+                let cells: Vec<String> = cells_paths
+                    .iter()
+                    .map(|p| {
+                        if p.is_empty() {
+                            String::new()
+                        } else {
+                            let pad = depth - p.len();
+                            p[level.saturating_sub(pad)].clone()
+                        }
+                    })
+                    .collect();
+                Row {
+                    line: header_line,
+                    raw_cells: cells.len(),
+                    cells,
+                }
+            })
+            .collect()
+    };
+    let name_label = |coded: bool| if coded { "科目名称" } else { "项目" };
+    for p in 0..pages {
+        let paths = &paths_by_page[p];
+        if unpivot {
+            let cw = code_width.iter().copied().max().unwrap_or(1);
+            let width = cw + 1 + side_cols[0].len();
+            let mut hp: Vec<Vec<String>> = vec![vec!["科目编码".into()]; cw];
+            hp.push(vec!["科目名称".into()]);
+            for &c in &side_cols[0] {
+                hp.push(paths.get(c).cloned().unwrap_or_default());
+            }
+            let mut data = Vec::new();
+            for (s, entries) in per_side.iter().enumerate() {
+                let es: Vec<Entry> = entries
+                    .iter()
+                    .filter(|(pg, _)| *pg == p)
+                    .map(|(_, e)| e.clone())
+                    .collect();
+                for e in join_rows(es) {
+                    let mut cells = vec![String::new(); width];
+                    for (i, c) in e.codes.iter().take(cw).enumerate() {
+                        cells[i] = c.clone();
+                    }
+                    cells[cw] = e.name.clone();
+                    for (c, v) in &e.vals {
+                        if let Some(i) = side_cols[s].iter().position(|x| x == c) {
+                            cells[cw + 1 + i] = v.clone();
+                        }
+                    }
+                    data.push(Row {
+                        line: e.no,
+                        raw_cells: width,
+                        cells,
+                    });
+                }
+            }
+            if !data.is_empty() {
+                grid.pieces.push(Piece {
+                    header: mk_header(hp),
+                    data,
+                });
+            }
+            continue;
+        }
+        // Side by side: [code?] name values… per side.
+        let mut offsets = Vec::with_capacity(sides);
+        let mut hp: Vec<Vec<String>> = Vec::new();
+        for s in 0..sides {
+            for _ in 0..code_width[s] {
+                hp.push(vec!["科目编码".into()]);
+            }
+            offsets.push(hp.len());
+            hp.push(vec![name_label(side_coded[s]).into()]);
+            for &c in &side_cols[s] {
+                hp.push(paths.get(c).cloned().unwrap_or_default());
+            }
+        }
+        let width = hp.len();
+        let mut rows: Vec<(u32, usize, Vec<String>)> = Vec::new();
+        for (s, entries) in per_side.iter().enumerate() {
+            let es: Vec<Entry> = entries
+                .iter()
+                .filter(|(pg, _)| *pg == p)
+                .map(|(_, e)| e.clone())
+                .collect();
+            for e in join_rows(es) {
+                let nc = offsets[s];
+                let mut cells = vec![String::new(); width];
+                let cw = code_width[s];
+                for (i, c) in e.codes.iter().take(cw).enumerate() {
+                    cells[nc - cw + i] = c.clone();
+                }
+                cells[nc] = e.name.clone();
+                for (c, v) in &e.vals {
+                    if let Some(i) = side_cols[s].iter().position(|x| x == c) {
+                        cells[nc + 1 + i] = v.clone();
+                    }
+                }
+                rows.push((e.no, s, cells));
+            }
+        }
+        // One row per source line: sides of the same line are merged.
+        rows.sort_by_key(|(no, s, _)| (*no, *s));
+        let mut data: Vec<Row> = Vec::new();
+        for (no, _, cells) in rows {
+            if let Some(last) = data.last_mut()
+                && last.line == no
+            {
+                for (i, c) in cells.into_iter().enumerate() {
+                    if !c.is_empty() && last.cells[i].is_empty() {
+                        last.cells[i] = c;
+                    }
+                }
+                continue;
+            }
+            data.push(Row {
+                line: no,
+                raw_cells: width,
+                cells,
+            });
+        }
+        if !data.is_empty() {
+            grid.pieces.push(Piece {
+                header: mk_header(hp),
+                data,
+            });
+        }
+    }
+    out.tables.push(grid);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::text::lines;
+
+    #[test]
+    fn tokens() {
+        let t = tokenize(
+            "一、财政拨款收入     164,978,640 一、一般公共服务支出",
+            true,
+        );
+        let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["一、财政拨款收入", "164,978,640", "一、一般公共服务支出"]
+        );
+        let t = tokenize("  30207邮电费   信息 网络 及软件 购置", true);
+        let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, vec!["30207", "邮电费", "信息 网络 及软件 购置"]);
+        assert_eq!(t[0].start, 2);
+        assert_eq!(tokenize("2023年部门", true).len(), 1);
+    }
+
+    #[test]
+    fn monotone_assignment() {
+        assert_eq!(assign(&[31.0, 49.0], &[29.0, 37.0, 47.0]), vec![0, 2]);
+        assert_eq!(assign(&[38.0], &[29.0, 37.0, 47.0]), vec![1]);
+    }
+
+    #[test]
+    fn wrapped_names_and_shifted_columns() {
+        let text = "                                   支出决算表
+                                                                    单位：万元
+          项目
+                                                                    对附属单位补
+  功能分类                  本年支出合计    基本支出     项目支出     上缴上级支出   经营支出
+               科目名称                                                   助支出
+  科目编码
+
+          合计             307.82   105.58   202.24
+
+201       一般公共服务支出       264.87   62.63    202.24
+
+20139     社会工作事务         264.87   62.63    202.24
+
+2013901   行政运行           51.32    51.32
+
+2013950   事业运行           11.31    11.31
+
+2013999   其他社会工作事务支出     202.24            202.24
+
+208       社会保障和就业支出      10.82    10.82
+
+20805     行政事业单位养老支出     10.82    10.82
+          机关事业单位基本养老保
+2080505                   6.18     6.18
+          险缴费支出
+          机关事业单位职业年金缴
+2080506                   4.64     4.64
+注：本表反映。
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        assert_eq!(lay.tables.len(), 1);
+        let t = &lay.tables[0];
+        assert_eq!(t.unit, Unit::Wan);
+        let rows: Vec<&Row> = t.data_rows().collect();
+        assert_eq!(rows.len(), 10);
+        assert_eq!(
+            rows[5].cells,
+            vec!["2013999", "其他社会工作事务支出", "202.24", "", "202.24"]
+        );
+        assert_eq!(rows[8].cells[1], "机关事业单位基本养老保险缴费支出");
+        assert_eq!(rows[8].cells[2], "6.18");
+        let h = &t.pieces[0].header;
+        assert_eq!(
+            h.last().unwrap().cells[2..],
+            ["本年支出合计", "基本支出", "项目支出"]
+        );
+    }
+}
