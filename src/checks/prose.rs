@@ -2,6 +2,10 @@
 //! the table, to the precision the prose printed (316.29 万元 against 3,162,923.00 元 agrees;
 //! 18.43 万元 against 184,249.00 元 is off by one in the last digit: `info`). Figures that are
 //! exactly 10,000 times off are left to `prose_unit_mixup`.
+//!
+//! Only figures whose label heads their clause are compared: "，住房保障支出 18.43 万元"
+//! names 住房保障支出, but in "政府性基金拨款支出预算0万元" the label 支出预算 is the tail of a
+//! longer name and says nothing about the 支出总计.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -51,6 +55,30 @@ fn candidates<'a>(doc: &'a ParsedDocument, label: &str) -> Vec<&'a Fact> {
         .collect()
 }
 
+/// Whether `label` starts its clause in `context` and is followed by the figure, with at
+/// most a few linking characters (为, 共计, 预算, 安排 …) between them.
+fn heads_figure(context: &str, label: &str, as_printed: &str) -> bool {
+    let compact: String = context.chars().filter(|c| !c.is_whitespace()).collect();
+    let number: String = as_printed
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+        .collect();
+    if number.is_empty() {
+        return false;
+    }
+    compact.match_indices(label).any(|(at, _)| {
+        let before = compact[..at].chars().next_back();
+        let starts_clause = before.is_none_or(|c| "，,。；;：:、（(“\"》其中".contains(c));
+        let after = &compact[at + label.len()..];
+        let link: String = after
+            .chars()
+            .take_while(|c| "为是共计合总额约达预算安排".contains(*c))
+            .collect();
+        starts_clause && link.chars().count() <= 6 && after[link.len()..].starts_with(&number)
+    })
+}
+
 /// Decimals printed in a figure such as "316.29 万元".
 fn printed_decimals(as_printed: &str) -> u32 {
     let number: String = as_printed
@@ -67,6 +95,9 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
     let mut findings = Vec::new();
     for figure in &doc.narrative {
         let label = normalise_label(&figure.label);
+        if label.is_empty() || !heads_figure(&figure.context, &figure.label, &figure.as_printed) {
+            continue;
+        }
         let candidates = candidates(doc, &label);
         if candidates.is_empty() {
             continue;
@@ -146,7 +177,7 @@ mod tests {
             amount: dec(amount_wan) * Decimal::from(10_000),
             as_printed: printed.into(),
             unit: Unit::Wan,
-            context: String::new(),
+            context: format!("收入 316.29 万元，{label}{printed}。"),
             src_line: 67,
         });
         d
@@ -164,6 +195,16 @@ mod tests {
         let findings = check(&with_prose("住房保障支出", "18.43 万元", "18.43"));
         assert_eq!(fired(&findings), vec![(RULE.id, Severity::Info)]);
         assert_eq!(findings[0].lines, vec![67, 157]);
+    }
+
+    #[test]
+    fn a_label_inside_a_longer_name_is_not_compared() {
+        let mut d = with_prose("住房保障支出", "20.00 万元", "20.00");
+        d.narrative[0].context = "其中：公租房住房保障支出20.00 万元。".into();
+        assert!(check(&d).is_empty());
+        d.narrative[0].label = String::new();
+        d.narrative[0].context = "20.00 万元".into();
+        assert!(check(&d).is_empty());
     }
 
     #[test]

@@ -104,6 +104,8 @@ pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
     let left_edge = centers[c1] - 8.0;
     let mut level1: Option<String> = None;
     let mut level2: Option<String> = None;
+    // The line of a value attached to the indicator printed just above it.
+    let mut wrapped_value_line: Option<u32> = None;
     for (no, toks) in lines.iter().filter(|(no, _)| *no > hline) {
         let mut cells: [Vec<String>; 4] = Default::default();
         for t in toks {
@@ -136,9 +138,29 @@ pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
         if let Some(l) = cells[1].first() {
             level2 = Some(compact(l));
         }
+        // A cell wrapped over three lines prints its text above and below the line that
+        // carries the value: "提升居民…提升驻区企" / "提升" / "业，依法统计意识…".
+        let recent = |t: &Target| no.saturating_sub(t.src_line) <= 2 && t.project == project;
         if cells[2].is_empty() {
+            if !cells[3].is_empty()
+                && let Some(last) = ctx.targets.last_mut()
+                && recent(last)
+                && last.target.is_none()
+            {
+                last.target = Some(cells[3].join(" "));
+                wrapped_value_line = Some(*no);
+            }
             continue;
         }
+        if cells[3].is_empty()
+            && let Some(last) = ctx.targets.last_mut()
+            && wrapped_value_line.is_some_and(|v| v + 1 == *no && recent(last))
+        {
+            last.indicator.push_str(&cells[2].join(""));
+            wrapped_value_line = None;
+            continue;
+        }
+        wrapped_value_line = None;
         ctx.targets.push(Target {
             project: project.clone(),
             level1: level1.clone(),
