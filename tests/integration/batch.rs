@@ -14,24 +14,9 @@ use yusuan::datafusion::arrow::array::{Array, Decimal128Array, StringArray};
 use yusuan::datafusion::arrow::datatypes::DataType;
 use yusuan::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{seed, stderr, stdout, yusuan};
+pub use super::seeded_lake;
+use super::{stderr, stdout, yusuan};
 
-/// A temporary directory with the seed document ingested into `lake/`.
-pub fn seeded_lake() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = dir.path().join("lake");
-    let out = yusuan(
-        dir.path(),
-        &[
-            "--lake",
-            lake.to_str().unwrap(),
-            "ingest",
-            seed().to_str().unwrap(),
-        ],
-    );
-    assert!(out.status.success(), "ingest failed: {}", stderr(&out));
-    dir
-}
 
 /// Runs `yusuan --lake lake ARGS` in `dir`.
 pub fn sql(dir: &Path, args: &[&str]) -> std::process::Output {

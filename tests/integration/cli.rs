@@ -2,27 +2,12 @@
 
 use std::fs;
 
-use super::{seed, snapshot, stderr, stdout, yusuan};
+use super::{seed, seeded_lake, snapshot, stderr, stdout, yusuan};
 
-fn lake_with_seed() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let lake = dir.path().join("lake");
-    let out = yusuan(
-        dir.path(),
-        &[
-            "--lake",
-            lake.to_str().unwrap(),
-            "ingest",
-            seed().to_str().unwrap(),
-        ],
-    );
-    assert!(out.status.success(), "ingest failed: {}", stderr(&out));
-    dir
-}
 
 #[test]
 fn ingest_then_query_as_csv() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     let out = yusuan(
         dir.path(),
         &[
@@ -45,7 +30,7 @@ fn ingest_then_query_as_csv() {
 
 #[test]
 fn table_format_right_aligns_amounts_with_separators() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     let out = yusuan(
         dir.path(),
         &[
@@ -67,7 +52,7 @@ fn table_format_right_aligns_amounts_with_separators() {
 
 #[test]
 fn json_format_is_an_array_of_objects() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     let out = yusuan(
         dir.path(),
         &[
@@ -89,7 +74,7 @@ fn json_format_is_an_array_of_objects() {
 
 #[test]
 fn ingesting_the_same_document_twice_skips_it_and_force_replaces_it() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     let out = yusuan(
         dir.path(),
         &["--lake", "lake", "ingest", seed().to_str().unwrap()],
@@ -132,7 +117,7 @@ fn ingesting_the_same_document_twice_skips_it_and_force_replaces_it() {
 
 #[test]
 fn a_new_version_of_a_document_supersedes_the_old_one() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     // The same organisation's 2021 budget, republished with one prose sentence changed.
     let text = fs::read_to_string(seed()).unwrap();
     let revised = text.replace("按照预算管理有关规定", "按照预算管理有关规定（修订版）");
@@ -209,7 +194,7 @@ fn a_folder_with_a_bad_document_stores_the_good_ones_and_names_the_bad() {
 
 #[test]
 fn bad_documents_are_named_and_leave_the_lake_as_it_was() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     let before = snapshot(&dir.path().join("lake"));
 
     let text = fs::read_to_string(seed()).unwrap();
@@ -245,7 +230,7 @@ fn bad_documents_are_named_and_leave_the_lake_as_it_was() {
 
 #[test]
 fn a_bad_statement_in_a_script_names_file_and_line_and_fails() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     let script = dir.path().join("report.sql");
     fs::write(
         &script,

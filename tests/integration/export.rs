@@ -30,18 +30,8 @@ use yusuan::datafusion::parquet::basic::{Compression, LogicalType, Type as Physi
 use yusuan::datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 use yusuan::datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
-use super::{seed, snapshot, stderr, yusuan};
+use super::{seeded_lake, snapshot, stderr, yusuan};
 
-/// A temp dir with `lake/` holding the seed document.
-fn lake_with_seed() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let out = yusuan(
-        dir.path(),
-        &["--lake", "lake", "ingest", seed().to_str().unwrap()],
-    );
-    assert!(out.status.success(), "ingest failed: {}", stderr(&out));
-    dir
-}
 
 fn export(cwd: &Path, args: &[&str]) -> std::process::Output {
     let mut all = vec!["--lake", "lake", "export"];
@@ -568,7 +558,7 @@ fn check_pyarrow_footers(readers: &Readers, profile: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bi_export_reads_the_same_in_every_reader() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     export_ok(dir.path(), &["--to", "out", "--include-findings"]);
     let out = dir.path().join("out");
     let tables: Vec<String> = tables_of(&out).into_keys().collect();
@@ -613,7 +603,7 @@ async fn bi_export_reads_the_same_in_every_reader() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn archive_export_is_partitioned_sorted_indexed_and_reads_the_same() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     export_ok(dir.path(), &["--to", "bi", "--include-findings"]);
     export_ok(
         dir.path(),
@@ -692,7 +682,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn the_dictionary_lists_every_exported_column_with_a_meaning() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     for profile in ["bi", "archive"] {
         export_ok(
             dir.path(),
@@ -772,7 +762,7 @@ fn the_dictionary_lists_every_exported_column_with_a_meaning() {
 
 #[test]
 fn a_failed_export_leaves_the_previous_export_intact() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     export_ok(dir.path(), &["--to", "out"]);
     let out = dir.path().join("out");
     let before = snapshot(&out);
@@ -842,7 +832,7 @@ fn a_failed_export_leaves_the_previous_export_intact() {
 
 #[test]
 fn a_directory_that_is_not_an_export_is_not_replaced() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     let mine = dir.path().join("mine");
     std::fs::create_dir(&mine).unwrap();
     std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
@@ -861,7 +851,7 @@ fn a_directory_that_is_not_an_export_is_not_replaced() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_query_is_exported_as_one_named_file() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     export_ok(
         dir.path(),
         &[
@@ -907,7 +897,7 @@ async fn a_query_is_exported_as_one_named_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn partition_by_writes_hive_directories_in_the_bi_profile() {
-    let dir = lake_with_seed();
+    let dir = seeded_lake();
     export_ok(
         dir.path(),
         &[
