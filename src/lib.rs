@@ -15,6 +15,7 @@
 pub mod catalog;
 pub mod checks;
 pub mod document;
+pub mod export;
 pub mod functions;
 pub mod ingest;
 pub mod lake;
@@ -22,5 +23,6 @@ pub mod model;
 pub mod session;
 pub mod shell;
 pub mod statements;
+pub mod synth;
 
 pub use datafusion;

@@ -28,10 +28,22 @@ pub const LAKE_SCHEMA: &str = "lake";
 pub const VIEWS: &[(&str, &str)] = &[
     ("00_facts.sql", include_str!("../sql/views/00_facts.sql")),
     ("01_tables.sql", include_str!("../sql/views/01_tables.sql")),
-    ("10_expenditure.sql", include_str!("../sql/views/10_expenditure.sql")),
-    ("11_basic_by_econ.sql", include_str!("../sql/views/11_basic_by_econ.sql")),
-    ("12_projects.sql", include_str!("../sql/views/12_projects.sql")),
-    ("13_three_public.sql", include_str!("../sql/views/13_three_public.sql")),
+    (
+        "10_expenditure.sql",
+        include_str!("../sql/views/10_expenditure.sql"),
+    ),
+    (
+        "11_basic_by_econ.sql",
+        include_str!("../sql/views/11_basic_by_econ.sql"),
+    ),
+    (
+        "12_projects.sql",
+        include_str!("../sql/views/12_projects.sql"),
+    ),
+    (
+        "13_three_public.sql",
+        include_str!("../sql/views/13_three_public.sql"),
+    ),
 ];
 
 /// A session configured for yusuan: information schema on (`SHOW TABLES`), the default
@@ -45,6 +57,32 @@ pub fn session_config() -> SessionConfig {
 /// A new context with a lake registered.
 pub async fn new_context(lake: &Lake) -> Result<SessionContext> {
     let ctx = SessionContext::new_with_config(session_config());
+    register(&ctx, lake).await?;
+    Ok(ctx)
+}
+
+/// [`new_context`] with the query memory capped at `memory_limit` bytes (`None`: no cap).
+///
+/// Under the cap, sorts, aggregations and joins that can spill write to the OS temp
+/// directory (DataFusion's disk manager) and go on; an operator that cannot spill fails
+/// with DataFusion's "Resources exhausted" error naming the operator and the memory it
+/// asked for, never an abort. The pool is a `FairSpillPool` (spillable operators share it
+/// evenly) wrapped in a `TrackConsumersPool`, so the error lists the top consumers.
+pub async fn new_context_with_memory_limit(
+    lake: &Lake,
+    memory_limit: Option<usize>,
+) -> Result<SessionContext> {
+    let Some(limit) = memory_limit else {
+        return new_context(lake).await;
+    };
+    let pool = datafusion::execution::memory_pool::TrackConsumersPool::new(
+        datafusion::execution::memory_pool::FairSpillPool::new(limit),
+        std::num::NonZeroUsize::new(5).unwrap_or(std::num::NonZeroUsize::MIN),
+    );
+    let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(pool))
+        .build_arc()?;
+    let ctx = SessionContext::new_with_config_rt(session_config(), runtime);
     register(&ctx, lake).await?;
     Ok(ctx)
 }
@@ -72,16 +110,12 @@ pub async fn register(ctx: &SessionContext, lake: &Lake) -> Result<()> {
             })?;
         }
     }
-    crate::functions::register_all(ctx);
+    crate::functions::register_all(ctx).await?;
     Ok(())
 }
 
 /// One lake table as a Hive-partitioned listing over its directory.
-fn listing_table(
-    ctx: &SessionContext,
-    lake: &Lake,
-    table: &str,
-) -> Result<Arc<ListingTable>> {
+fn listing_table(ctx: &SessionContext, lake: &Lake, table: &str) -> Result<Arc<ListingTable>> {
     let dir = std::path::absolute(lake.table_dir(table))?;
     let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
     let file_schema = schema::file_schema(table)
@@ -90,7 +124,10 @@ fn listing_table(
     let format = ParquetFormat::default().with_options(ctx.state().table_options().parquet.clone());
     let options = ListingOptions::new(Arc::new(format))
         .with_file_extension(".parquet")
-        .with_table_partition_cols(vec![(schema::PARTITION_COLUMN.to_string(), DataType::Int32)]);
+        .with_table_partition_cols(vec![(
+            schema::PARTITION_COLUMN.to_string(),
+            DataType::Int32,
+        )]);
     let config = ListingTableConfig::new(url)
         .with_listing_options(options)
         .with_schema(file_schema);
@@ -113,17 +150,32 @@ fn catalog_table(class: Classification) -> Result<Arc<MemTable>> {
         Field::new("confidence", DataType::Utf8, false),
     ]));
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| &e.code))),
-        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| &e.name))),
-        Arc::new(UInt8Array::from_iter_values(entries.iter().map(|e| e.level))),
-        Arc::new(entries.iter().map(|e| e.parent.as_deref()).collect::<StringArray>()),
+        Arc::new(StringArray::from_iter_values(
+            entries.iter().map(|e| &e.code),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            entries.iter().map(|e| &e.name),
+        )),
+        Arc::new(UInt8Array::from_iter_values(
+            entries.iter().map(|e| e.level),
+        )),
+        Arc::new(
+            entries
+                .iter()
+                .map(|e| e.parent.as_deref())
+                .collect::<StringArray>(),
+        ),
         Arc::new(entries.iter().map(|e| e.from_year).collect::<Int32Array>()),
         Arc::new(entries.iter().map(|e| e.to_year).collect::<Int32Array>()),
-        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| match e.source {
-            Source::Document => "document",
-            Source::Reference => "reference",
-        }))),
-        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| &e.confidence))),
+        Arc::new(StringArray::from_iter_values(entries.iter().map(
+            |e| match e.source {
+                Source::Document => "document",
+                Source::Reference => "reference",
+            },
+        ))),
+        Arc::new(StringArray::from_iter_values(
+            entries.iter().map(|e| &e.confidence),
+        )),
     ];
     let batch = RecordBatch::try_new(schema.clone(), columns)?;
     Ok(Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))

@@ -111,7 +111,12 @@ async fn main() -> ExitCode {
     let mut files = Vec::new();
     slt_files(&root.join("sql"), &mut files);
     files.sort();
-    files.retain(|f| filters.is_empty() || filters.iter().any(|p| f.to_string_lossy().contains(p.as_str())));
+    files.retain(|f| {
+        filters.is_empty()
+            || filters
+                .iter()
+                .any(|p| f.to_string_lossy().contains(p.as_str()))
+    });
 
     let (mut passed, mut failed) = (0, 0);
     for file in &files {
@@ -123,7 +128,11 @@ async fn main() -> ExitCode {
                 Ok::<_, DataFusionError>(YusuanDb { ctx })
             }
         });
-        let name = file.strip_prefix(root).unwrap_or(file).display().to_string();
+        let name = file
+            .strip_prefix(root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         let result = if complete {
             runner
                 .update_test_file(

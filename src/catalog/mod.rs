@@ -5,14 +5,18 @@
 //! a program embedding yusuan needs no data files. A name is valid over a range of years:
 //! the reference rows are valid from the start, and a note "formerly OLD (<=YEAR)" adds the
 //! old name for the years up to YEAR (the 2019 renames). Names observed in ingested
-//! documents are added per year on top and win over the reference for that year.
+//! documents are added per year on top ([`Catalog::with_observed`], [`Catalogs`]): the
+//! catalog of a year is the names printed that year, else the nearest earlier one, unless
+//! the reference renamed the code since.
 
 pub mod code;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-pub use code::{Classification, CodeError, level_of, parent_of, rollup};
+pub use code::{
+    Classification, CodeError, digits_at, level_of, parent_of, parse_level, prefix_range, rollup,
+};
 
 const FUNC_CSV: &str = include_str!("../../data/catalogs/func_class.csv");
 const ECON_CSV: &str = include_str!("../../data/catalogs/econ_class_dept.csv");
@@ -111,7 +115,10 @@ impl Catalog {
     }
 
     pub fn push(&mut self, entry: Entry) {
-        self.by_code.entry(entry.code.clone()).or_default().push(entry);
+        self.by_code
+            .entry(entry.code.clone())
+            .or_default()
+            .push(entry);
     }
 
     /// All entries of a code.
@@ -124,20 +131,74 @@ impl Catalog {
         self.by_code.values().flatten()
     }
 
-    /// The name of a code in a year: a name seen in a document of that year first, then
-    /// the reference name valid that year; with no year, the newest name.
+    /// The name of a code in a year: the name of the catalog of that year or the nearest
+    /// earlier one. Candidates are the reference names valid that year and the names printed
+    /// in documents of that year or before; the one that took effect last wins, and a
+    /// document beats the reference in the same year. So a name printed in 2021 is used for
+    /// 2021 and later, until a reference rename takes effect (210 printed as
+    /// 医疗卫生与计划生育支出 in 2017 is still 卫生健康支出 in 2021). With no year, the newest
+    /// name. `None` when no name is known by then.
     pub fn name(&self, code: &str, year: Option<i32>) -> Option<&str> {
-        let entries = self.by_code.get(code)?;
-        let best = match year {
-            Some(year) => entries
+        let year = year.unwrap_or(i32::MAX);
+        self.by_code
+            .get(code)?
+            .iter()
+            .filter(|e| match e.source {
+                Source::Document => e.from_year.is_none_or(|from| from <= year),
+                Source::Reference => e.covers(year),
+            })
+            .max_by_key(|e| {
+                (
+                    e.from_year.unwrap_or(i32::MIN),
+                    std::cmp::Reverse(e.source),
+                    e.name.len(),
+                )
+            })
+            .map(|e| e.name.as_str())
+    }
+
+    /// Adds names printed in documents, skipping the ones that are cut short: a name that
+    /// is a strict prefix of a reference name of the code, or of another name printed for
+    /// the code in the same year (社会保障和就业支 for 社会保障和就业支出). Of several full
+    /// names printed for one code in one year, the most frequent wins (then the longer).
+    /// Names that are empty, or not for a well-formed code, are skipped.
+    pub fn with_observed(mut self, class: Classification, observed: &[ObservedName]) -> Catalog {
+        let mut best: HashMap<(&str, i32), &ObservedName> = HashMap::new();
+        for o in observed {
+            let name = o.name.trim();
+            if name.is_empty() || name == o.code || level_of(class, &o.code).is_err() {
+                continue;
+            }
+            let cut_reference = self
+                .entries(&o.code)
                 .iter()
-                .filter(|e| e.covers(year))
-                .min_by_key(|e| (e.source, std::cmp::Reverse(e.from_year))),
-            None => entries
-                .iter()
-                .max_by_key(|e| (e.to_year.unwrap_or(i32::MAX), std::cmp::Reverse(e.source))),
-        };
-        best.map(|e| e.name.as_str())
+                .any(|e| e.source == Source::Reference && is_cut(name, &e.name));
+            let cut_observed = observed.iter().any(|p| {
+                p.code == o.code && p.fiscal_year == o.fiscal_year && is_cut(name, p.name.trim())
+            });
+            if cut_reference || cut_observed {
+                continue;
+            }
+            let slot = best.entry((o.code.as_str(), o.fiscal_year)).or_insert(o);
+            if (o.count, o.name.trim().len()) > (slot.count, slot.name.trim().len()) {
+                *slot = o;
+            }
+        }
+        let mut chosen: Vec<&ObservedName> = best.into_values().collect();
+        chosen.sort_by(|a, b| (&a.code, a.fiscal_year).cmp(&(&b.code, b.fiscal_year)));
+        for o in chosen {
+            self.push(Entry {
+                code: o.code.clone(),
+                name: o.name.trim().to_string(),
+                level: level_of(class, &o.code).unwrap_or(0),
+                parent: parent_of(class, &o.code).ok().flatten(),
+                from_year: Some(o.fiscal_year),
+                to_year: Some(o.fiscal_year),
+                source: Source::Document,
+                confidence: o.doc_id.clone(),
+            });
+        }
+        self
     }
 
     /// Codes whose parent is `parent`, sorted.
@@ -150,6 +211,62 @@ impl Catalog {
             .collect();
         codes.sort_unstable();
         codes
+    }
+}
+
+/// `name` is cut short from `full`: a strict prefix of it.
+fn is_cut(name: &str, full: &str) -> bool {
+    name.len() < full.len() && full.starts_with(name)
+}
+
+/// A code printed together with its name in an ingested document (the statements
+/// `expenditure_by_func` and `gpb_basic_by_econ`), aggregated over the lake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedName {
+    pub code: String,
+    pub name: String,
+    pub fiscal_year: i32,
+    /// How many rows printed this name for this code in this year.
+    pub count: i64,
+    /// One document that printed it (the smallest doc_id), for provenance.
+    pub doc_id: String,
+}
+
+/// The two catalogs the SQL functions and the `func_class` / `econ_class` tables use:
+/// the shipped reference plus the names observed in the lake.
+#[derive(Debug, Clone)]
+pub struct Catalogs {
+    pub function: Catalog,
+    pub economic: Catalog,
+}
+
+impl Catalogs {
+    /// The shipped reference catalogs alone.
+    pub fn shipped() -> Catalogs {
+        Catalogs {
+            function: Catalog::shipped(Classification::Function).clone(),
+            economic: Catalog::shipped(Classification::Economic).clone(),
+        }
+    }
+
+    /// The shipped catalogs with names observed in documents added.
+    pub fn with_observed(function: &[ObservedName], economic: &[ObservedName]) -> Catalogs {
+        let shipped = Catalogs::shipped();
+        Catalogs {
+            function: shipped
+                .function
+                .with_observed(Classification::Function, function),
+            economic: shipped
+                .economic
+                .with_observed(Classification::Economic, economic),
+        }
+    }
+
+    pub fn get(&self, class: Classification) -> &Catalog {
+        match class {
+            Classification::Function => &self.function,
+            Classification::Economic => &self.economic,
+        }
     }
 }
 
@@ -174,6 +291,47 @@ mod tests {
         assert_eq!(cat.name("210", None), Some("卫生健康支出"));
         assert_eq!(cat.name("2080109", Some(2021)), Some("社会保险经办机构"));
         assert_eq!(cat.name("9999999", Some(2021)), None);
+    }
+
+    fn seen(code: &str, name: &str, year: i32, count: i64) -> ObservedName {
+        ObservedName {
+            code: code.into(),
+            name: name.into(),
+            fiscal_year: year,
+            count,
+            doc_id: "0123456789abcdef".into(),
+        }
+    }
+
+    #[test]
+    fn observed_names_by_nearest_earlier_year() {
+        let observed = [
+            seen("2080109", "社会保险经办机构（本级）", 2021, 1),
+            seen("208", "社会保障和就业支", 2021, 3), // cut short: skipped
+            seen("210", "医疗卫生与计划生育支出", 2017, 1),
+            seen("2089977", "其他专项", 2022, 2),
+            seen("2089977", "其他专", 2022, 5), // cut short of another printed name
+        ];
+        let cat = Catalog::shipped(Classification::Function)
+            .clone()
+            .with_observed(Classification::Function, &observed);
+        assert_eq!(
+            cat.name("2080109", Some(2021)),
+            Some("社会保险经办机构（本级）")
+        );
+        assert_eq!(
+            cat.name("2080109", Some(2023)),
+            Some("社会保险经办机构（本级）")
+        );
+        assert_eq!(cat.name("2080109", Some(2020)), Some("社会保险经办机构"));
+        assert_eq!(cat.name("2080109", None), Some("社会保险经办机构（本级）"));
+        assert_eq!(cat.name("208", Some(2021)), Some("社会保障和就业支出"));
+        // The 2019 rename outranks a name printed before it.
+        assert_eq!(cat.name("210", Some(2017)), Some("医疗卫生与计划生育支出"));
+        assert_eq!(cat.name("210", Some(2021)), Some("卫生健康支出"));
+        assert_eq!(cat.name("2089977", Some(2022)), Some("其他专项"));
+        assert_eq!(cat.name("2089977", Some(2021)), None);
+        assert_eq!(cat.entries("208").len(), 1);
     }
 
     #[test]

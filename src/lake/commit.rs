@@ -35,8 +35,8 @@ use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::errors::ParquetError;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
-use super::{CommittedDocument, Lake};
 use super::schema::{self, DocumentKey, DocumentRecord};
+use super::{CommittedDocument, Lake};
 use crate::checks::Finding;
 use crate::model::ParsedDocument;
 
@@ -122,7 +122,10 @@ pub fn commit_document(
     // Build every batch first: a document that cannot be represented fails here, before
     // anything is written.
     let batches: Vec<(&str, RecordBatch)> = vec![
-        ("facts", schema::facts_batch(&key).map_err(CommitError::Arrow)?),
+        (
+            "facts",
+            schema::facts_batch(&key).map_err(CommitError::Arrow)?,
+        ),
         (
             "narrative",
             schema::narrative_batch(&key).map_err(CommitError::Arrow)?,
@@ -222,7 +225,11 @@ fn write_staged(
     }
     for old in superseded {
         for table in schema::TABLES.iter().filter(|t| **t != "documents") {
-            steps.push(Step::Delete(lake.file_path(table, old.fiscal_year, &old.doc_id)));
+            steps.push(Step::Delete(lake.file_path(
+                table,
+                old.fiscal_year,
+                &old.doc_id,
+            )));
         }
         let staged = stage.join(format!("superseded-{}.parquet", old.doc_id));
         let row = schema::superseded(&old.batch, doc_id).map_err(CommitError::Arrow)?;

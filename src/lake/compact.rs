@@ -92,8 +92,8 @@ pub struct CompactOptions {
     pub memory_limit: usize,
     /// Tables to compact (default: all lake tables).
     pub tables: Vec<String>,
-    /// Leave a partition alone when it already is one compacted part per
-    /// `max_rows_per_file` rows and has no per-document files.
+    /// Leave a partition alone when it holds compacted parts only (no per-document
+    /// files).
     pub skip_compacted: bool,
 }
 
@@ -154,7 +154,11 @@ impl fmt::Display for CompactReport {
         }
         for p in &self.partitions {
             if let Some(why) = &p.skipped {
-                writeln!(f, "{} fiscal_year={}: left as it is: {why}", p.table, p.fiscal_year)?;
+                writeln!(
+                    f,
+                    "{} fiscal_year={}: left as it is: {why}",
+                    p.table, p.fiscal_year
+                )?;
             }
         }
         write!(f, "compaction took {:.2} s", self.seconds)
@@ -207,7 +211,10 @@ fn nonce() -> String {
 
 /// A fresh directory under `LAKE/_staging/` for building a partition.
 pub fn staging_dir(lake: &Lake, what: &str) -> io::Result<PathBuf> {
-    let dir = lake.root().join(STAGING).join(format!("compact-{what}-{}", nonce()));
+    let dir = lake
+        .root()
+        .join(STAGING)
+        .join(format!("compact-{what}-{}", nonce()));
     fs::create_dir_all(&dir)?;
     Ok(dir)
 }
@@ -254,11 +261,16 @@ impl PartWriter {
         let mut offset = 0;
         while offset < batch.num_rows() {
             if self.current.is_none() {
-                let name = format!("{PART_PREFIX}{}-{:05}.parquet", self.generation, self.index.len());
+                let name = format!(
+                    "{PART_PREFIX}{}-{:05}.parquet",
+                    self.generation,
+                    self.index.len()
+                );
                 let path = self.dir.join(&name);
                 let file = File::create(&path)?;
-                let writer = ArrowWriter::try_new(file, self.schema.clone(), Some(self.props.clone()))
-                    .map_err(other(&self.table))?;
+                let writer =
+                    ArrowWriter::try_new(file, self.schema.clone(), Some(self.props.clone()))
+                        .map_err(other(&self.table))?;
                 self.index.push((name.clone(), BTreeSet::new()));
                 self.current = Some((name, writer, 0));
             }
@@ -352,7 +364,9 @@ pub fn read_index(partition: &Path) -> io::Result<HashMap<String, Vec<String>>> 
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for line in text.lines() {
         if let Some((file, id)) = line.split_once('\t') {
-            map.entry(id.to_string()).or_default().push(file.to_string());
+            map.entry(id.to_string())
+                .or_default()
+                .push(file.to_string());
         }
     }
     Ok(map)
@@ -500,7 +514,10 @@ fn install(live: &Path, new_dir: &Path, expected: &[Listed]) -> io::Result<()> {
         sync_dir(parent);
     }
     // Anything that slipped into the old directory after the check: move it over.
-    for late in list_files(new_dir)?.into_iter().filter(|f| !expected.contains(f)) {
+    for late in list_files(new_dir)?
+        .into_iter()
+        .filter(|f| !expected.contains(f))
+    {
         if !is_parquet(&late.name) {
             continue;
         }
@@ -525,11 +542,16 @@ pub async fn compact(lake: &Lake, options: &CompactOptions) -> io::Result<Compac
     let started = Instant::now();
     let _lock = lock(lake)?;
     let runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit.max(64 << 20))))
+        .with_memory_pool(Arc::new(FairSpillPool::new(
+            options.memory_limit.max(64 << 20),
+        )))
         .build_arc()
         .map_err(other("memory pool"))?;
     let config = SessionConfig::new()
-        .set_bool("datafusion.execution.parquet.schema_force_view_types", false)
+        .set_bool(
+            "datafusion.execution.parquet.schema_force_view_types",
+            false,
+        )
         .set_bool("datafusion.execution.parquet.pushdown_filters", false);
     let ctx = SessionContext::new_with_config_rt(config, runtime);
     let mut report = CompactReport::default();
@@ -567,7 +589,9 @@ async fn compact_partition(
         skipped: None,
     };
     let all_parts = inputs.iter().all(|f| f.name.starts_with(PART_PREFIX));
-    if inputs.is_empty() || (options.skip_compacted && all_parts && inputs.len() <= 1) {
+    // Compaction writes only parts: a partition of parts alone is compacted already (a
+    // re-ingest or a commit since leaves a `<doc_id>.parquet` next to them).
+    if inputs.is_empty() || (options.skip_compacted && all_parts) {
         report.skipped = Some(if inputs.is_empty() {
             "no files".into()
         } else {
@@ -595,7 +619,12 @@ async fn compact_partition(
 
     let stage = staging_dir(lake, &format!("{table}-{year}"))?;
     let result: io::Result<(Vec<String>, u64)> = async {
-        let mut writer = PartWriter::new(&stage, table, options.row_group_rows, options.max_rows_per_file)?;
+        let mut writer = PartWriter::new(
+            &stage,
+            table,
+            options.row_group_rows,
+            options.max_rows_per_file,
+        )?;
         while let Some(batch) = stream.next().await {
             let batch = batch.map_err(other("sorting"))?;
             writer.write(&batch)?;
@@ -611,7 +640,10 @@ async fn compact_partition(
         }
     };
     // Files other than Parquet (none today) travel along.
-    for f in listed.iter().filter(|f| !is_parquet(&f.name) && f.name != INDEX_FILE) {
+    for f in listed
+        .iter()
+        .filter(|f| !is_parquet(&f.name) && f.name != INDEX_FILE)
+    {
         fs::hard_link(live.join(&f.name), stage.join(&f.name))?;
     }
     let bytes_after: u64 = parts
@@ -764,13 +796,21 @@ fn split_by_doc(
         },
     };
     let keep = datafusion::arrow::compute::not(&is_doc)?;
-    Ok((filter_record_batch(batch, &keep)?, filter_record_batch(batch, &is_doc)?))
+    Ok((
+        filter_record_batch(batch, &keep)?,
+        filter_record_batch(batch, &is_doc)?,
+    ))
 }
 
 /// Builds a partition directly from sorted batches (the generator's fast path): writes the
 /// parts into a staging directory and installs it in place of the live partition, which
 /// must be empty or absent.
-pub fn install_new_partition(lake: &Lake, table: &str, fiscal_year: i32, staged: &Path) -> io::Result<()> {
+pub fn install_new_partition(
+    lake: &Lake,
+    table: &str,
+    fiscal_year: i32,
+    staged: &Path,
+) -> io::Result<()> {
     let live = lake
         .table_dir(table)
         .join(format!("{}={fiscal_year}", schema::PARTITION_COLUMN));

@@ -84,7 +84,10 @@ impl Lake {
     }
 
     /// The committed `documents` rows of one year, read from their files.
-    pub fn documents_in_year(&self, fiscal_year: i32) -> Result<Vec<CommittedDocument>, CommitError> {
+    pub fn documents_in_year(
+        &self,
+        fiscal_year: i32,
+    ) -> Result<Vec<CommittedDocument>, CommitError> {
         let dir = self
             .table_dir("documents")
             .join(format!("{}={fiscal_year}", schema::PARTITION_COLUMN));

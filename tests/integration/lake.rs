@@ -17,7 +17,12 @@ fn one_file_per_table_in_the_year_partition() {
     }
     assert_eq!(lake.document_ids().unwrap(), vec![loaded.doc_id.clone()]);
     // Nothing is left in staging.
-    assert_eq!(std::fs::read_dir(dir.path().join("_staging")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("_staging"))
+            .unwrap()
+            .count(),
+        0
+    );
 }
 
 #[test]
