@@ -398,9 +398,7 @@ fn assign(pos: &[f64], anchors: &[f64]) -> Vec<usize> {
     // dp[i][j]: cost of placing the first i positions in the first j anchors.
     let inf = f64::INFINITY;
     let mut dp = vec![vec![inf; k + 1]; n + 1];
-    for j in 0..=k {
-        dp[0][j] = 0.0;
-    }
+    dp[0].fill(0.0);
     for i in 1..=n {
         for j in i..=k {
             let take = dp[i - 1][j - 1] + (pos[i - 1] - anchors[j - 1]).abs();
@@ -504,7 +502,9 @@ fn header_labels(lines: &[Vec<Tok>]) -> (Vec<HLabel>, Vec<HLabel>) {
         }
     }
     // Wrapped labels: leaves on different lines whose spans overlap are one label.
-    let mut clusters: Vec<(Vec<(usize, &Tok)>, usize, usize)> = Vec::new();
+    // (members as (line, token), span start, span end)
+    type Cluster<'a> = (Vec<(usize, &'a Tok)>, usize, usize);
+    let mut clusters: Vec<Cluster> = Vec::new();
     for (li, t) in leaves {
         let hit = clusters.iter_mut().find(|(members, s, e)| {
             t.start < *e && *s < t.end && members.iter().all(|(lj, _)| *lj != li)
@@ -1086,6 +1086,8 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
 
     // Header paths per page (value columns), from that page's header or the previous.
     let mut paths_by_page: Vec<Vec<Vec<String>>> = Vec::with_capacity(pages);
+    // `p` indexes several per-page vectors (headers, anchors, rows) at once.
+    #[allow(clippy::needless_range_loop)]
     for p in 0..pages {
         let h = headers.get(p).cloned().unwrap_or_default();
         if h.is_empty() {
@@ -1171,6 +1173,8 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
             .collect()
     };
     let name_label = |coded: bool| if coded { "科目名称" } else { "项目" };
+    // `p` indexes several per-page vectors (paths, anchors, rows) at once.
+    #[allow(clippy::needless_range_loop)]
     for p in 0..pages {
         let paths = &paths_by_page[p];
         if unpivot {
