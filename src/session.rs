@@ -6,10 +6,8 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray, UInt8Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
-use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
@@ -18,7 +16,6 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::SessionConfig;
 
-use crate::catalog::{Catalog, Classification, Source};
 use crate::lake::{Lake, schema};
 
 /// The schema that holds the lake's raw Parquet tables (`lake.facts`, …).
@@ -100,8 +97,6 @@ pub async fn register(ctx: &SessionContext, lake: &Lake) -> Result<()> {
         .ok_or_else(|| DataFusionError::Plan("the default catalog is missing".into()))?;
     catalog.register_schema(LAKE_SCHEMA, lake_schema)?;
 
-    ctx.register_table("func_class", catalog_table(Classification::Function)?)?;
-    ctx.register_table("econ_class", catalog_table(Classification::Economic)?)?;
 
     for (name, sql) in VIEWS {
         for statement in split_statements(sql) {
@@ -134,52 +129,6 @@ fn listing_table(ctx: &SessionContext, lake: &Lake, table: &str) -> Result<Arc<L
     Ok(Arc::new(ListingTable::try_new(config)?))
 }
 
-/// `func_class` / `econ_class`: every catalog entry with its year range and source.
-fn catalog_table(class: Classification) -> Result<Arc<MemTable>> {
-    let catalog = Catalog::shipped(class);
-    let mut entries: Vec<_> = catalog.all().collect();
-    entries.sort_by(|a, b| (&a.code, a.from_year).cmp(&(&b.code, b.from_year)));
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("code", DataType::Utf8, false),
-        Field::new("name", DataType::Utf8, false),
-        Field::new("level", DataType::UInt8, false),
-        Field::new("parent", DataType::Utf8, true),
-        Field::new("from_year", DataType::Int32, true),
-        Field::new("to_year", DataType::Int32, true),
-        Field::new("source", DataType::Utf8, false),
-        Field::new("confidence", DataType::Utf8, false),
-    ]));
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(
-            entries.iter().map(|e| &e.code),
-        )),
-        Arc::new(StringArray::from_iter_values(
-            entries.iter().map(|e| &e.name),
-        )),
-        Arc::new(UInt8Array::from_iter_values(
-            entries.iter().map(|e| e.level),
-        )),
-        Arc::new(
-            entries
-                .iter()
-                .map(|e| e.parent.as_deref())
-                .collect::<StringArray>(),
-        ),
-        Arc::new(entries.iter().map(|e| e.from_year).collect::<Int32Array>()),
-        Arc::new(entries.iter().map(|e| e.to_year).collect::<Int32Array>()),
-        Arc::new(StringArray::from_iter_values(entries.iter().map(
-            |e| match e.source {
-                Source::Document => "document",
-                Source::Reference => "reference",
-            },
-        ))),
-        Arc::new(StringArray::from_iter_values(
-            entries.iter().map(|e| &e.confidence),
-        )),
-    ];
-    let batch = RecordBatch::try_new(schema.clone(), columns)?;
-    Ok(Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))
-}
 
 /// Splits a script into statements at `;` outside quotes and comments. Used for the
 /// shipped views; the shell has its own splitter that tracks line numbers.
