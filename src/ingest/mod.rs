@@ -4,13 +4,14 @@
 //! Nothing is written until a document has parsed and been checked whole, and the commit
 //! itself is atomic (see [`crate::lake::commit`]), so a bad document leaves the lake as it
 //! was and does not stop the others. Parsing and checking run on all cores; commits are
-//! serialised, so two versions of one organisation's document never race.
+//! made one at a time in path order, so when a batch holds two versions of one
+//! organisation's document the one later in path order is the live one, every run.
 
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Condvar, Mutex, mpsc};
 
 use sha2::{Digest, Sha256};
 
@@ -180,17 +181,17 @@ pub fn ingest_paths(
         Err(_) => HashSet::new(),
     };
     let next = AtomicUsize::new(0);
-    let commit_lock = Mutex::new(());
+    let turn = CommitTurn::default();
     let (sender, receiver) = mpsc::channel::<(usize, Outcome)>();
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.clamp(1, total.max(1)) {
             let sender = sender.clone();
-            let (files, known, next, commit_lock) = (&files, &known, &next, &commit_lock);
+            let (files, known, next, turn) = (&files, &known, &next, &turn);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    let outcome = ingest_one(lake, path, known, options.force, commit_lock);
+                    let outcome = ingest_one(lake, path, i, known, options.force, turn);
                     if sender.send((i, outcome)).is_err() {
                         break;
                     }
@@ -207,34 +208,62 @@ pub fn ingest_paths(
     outcomes.into_iter().map(|(_, o)| o).collect()
 }
 
+/// Hands out commit turns in path order: document `i` commits after documents `0..i`
+/// have committed or given up.
+#[derive(Default)]
+struct CommitTurn {
+    next: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl CommitTurn {
+    /// Runs `f` on document `i`'s turn, then passes the turn on (also if `f` panics, so
+    /// that one failing worker cannot leave the others waiting).
+    fn run<T>(&self, i: usize, f: impl FnOnce() -> T) -> T {
+        struct PassOn<'a>(&'a CommitTurn);
+        impl Drop for PassOn<'_> {
+            fn drop(&mut self) {
+                // A poisoned lock only means a worker panicked; the counter is sound.
+                *self.0.next.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+                self.0.changed.notify_all();
+            }
+        }
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        while *next != i {
+            next = self.changed.wait(next).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(next);
+        let _pass_on = PassOn(self);
+        f()
+    }
+}
+
 fn ingest_one(
     lake: &Lake,
     path: &Path,
+    i: usize,
     known: &HashSet<String>,
     force: bool,
-    commit_lock: &Mutex<()>,
+    turn: &CommitTurn,
 ) -> Outcome {
-    let bytes = match read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => return Outcome::Failed(e),
-    };
-    let id = doc_id(&bytes);
-    if !force && known.contains(&id) {
-        return Outcome::Skipped {
+    let prepared = read(path).and_then(|bytes| {
+        let id = doc_id(&bytes);
+        if !force && known.contains(&id) {
+            return Ok(Err(id));
+        }
+        load_bytes(path, &bytes).map(Ok)
+    });
+    turn.run(i, || match prepared {
+        Ok(Ok(loaded)) => match commit(lake, path, loaded) {
+            Ok(stored) => Outcome::Stored(Box::new(stored)),
+            Err(e) => Outcome::Failed(e),
+        },
+        Ok(Err(doc_id)) => Outcome::Skipped {
             path: path.to_path_buf(),
-            doc_id: id,
-        };
-    }
-    let loaded = match load_bytes(path, &bytes) {
-        Ok(loaded) => loaded,
-        Err(e) => return Outcome::Failed(e),
-    };
-    // A poisoned lock only means another commit panicked; the lake itself is consistent.
-    let _guard = commit_lock.lock().unwrap_or_else(|e| e.into_inner());
-    match commit(lake, path, loaded) {
-        Ok(stored) => Outcome::Stored(Box::new(stored)),
+            doc_id,
+        },
         Err(e) => Outcome::Failed(e),
-    }
+    })
 }
 
 /// The documents under `path`: the file itself, or every file of a folder (recursively,

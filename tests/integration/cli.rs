@@ -344,3 +344,36 @@ fn check_of_an_unreadable_document_exits_2_and_names_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("empty.txt"), "{}", stderr(&out));
 }
+
+/// The development corpus (two Shanghai documents as PDF and as layout text, and a blank
+/// template) ingested twice leaves the same lake: the second run skips what is there, and
+/// `--force` replaces it with identical rows.
+#[test]
+fn ingesting_the_corpus_folder_twice_leaves_the_same_lake() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corpus");
+    let corpus = corpus.to_str().unwrap();
+    let summary = "SELECT d.org_name, d.phase, count(*) AS facts, sum(f.amount) AS total \
+                   FROM facts f JOIN documents d ON f.doc_id = d.doc_id \
+                   GROUP BY 1, 2 ORDER BY 1, 2";
+    let state = |dir: &std::path::Path| {
+        let out = yusuan(dir, &["--lake", "lake", "sql", "--format", "csv", "-c", summary]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    // The blank template has no amounts: it is refused, the others go in.
+    let first = yusuan(dir.path(), &["--lake", "lake", "ingest", corpus]);
+    assert!(stderr(&first).contains("TEMPLATE-sh-bumen-juesuan-2024"), "{}", stderr(&first));
+    let after_first = state(dir.path());
+    // One 2023 budget and one 2024 final account, each read from its PDF and its text: the
+    // PDF and the text are different bytes of the same organisation's document, so one
+    // version of each is live.
+    assert_eq!(after_first.lines().count(), 3, "{after_first}");
+
+    let second = yusuan(dir.path(), &["--lake", "lake", "ingest", corpus]);
+    assert!(stderr(&second).contains("skipped"), "{}", stderr(&second));
+    assert_eq!(state(dir.path()), after_first);
+
+    yusuan(dir.path(), &["--lake", "lake", "ingest", "--force", corpus]);
+    assert_eq!(state(dir.path()), after_first);
+}
