@@ -36,7 +36,7 @@ use datafusion::parquet::errors::ParquetError;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::schema::{self, DocumentKey, DocumentRecord};
-use super::{CommittedDocument, Lake};
+use super::{CommittedDocument, Lake, compact};
 use crate::checks::Finding;
 use crate::model::ParsedDocument;
 
@@ -144,6 +144,9 @@ pub fn commit_document(
         ),
     ];
     let year = doc.meta.fiscal_year;
+    // Rows of a compacted document are moved out of their part into per-document files
+    // first, so that replacing or superseding it works as in a lake never compacted.
+    compact::extract_document(lake, doc_id).map_err(io_err(lake.root()))?;
     let replaced = lake.file_path("documents", year, doc_id).exists();
     let superseded: Vec<CommittedDocument> = lake
         .documents_in_year(year)?
@@ -155,6 +158,9 @@ pub fn commit_document(
                 && d.phase == doc.meta.phase.as_str()
         })
         .collect();
+    for old in &superseded {
+        compact::extract_document(lake, &old.doc_id).map_err(io_err(lake.root()))?;
+    }
 
     let nonce = SystemTime::now()
         .duration_since(UNIX_EPOCH)

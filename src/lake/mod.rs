@@ -66,7 +66,8 @@ impl Lake {
 
     /// The ids of the committed documents (those with a `documents` file), sorted.
     pub fn document_ids(&self) -> io::Result<Vec<String>> {
-        let mut ids = Vec::new();
+        // Documents in compacted parts are listed by the parts' index.
+        let mut ids = compact::compacted_doc_ids(self)?;
         for partition in read_dir_sorted(&self.table_dir("documents"))? {
             if !partition.is_dir() {
                 continue;
@@ -74,12 +75,14 @@ impl Lake {
             for file in read_dir_sorted(&partition)? {
                 if file.extension().is_some_and(|e| e == "parquet")
                     && let Some(stem) = file.file_stem().and_then(|s| s.to_str())
+                    && !stem.starts_with(compact::PART_PREFIX)
                 {
                     ids.push(stem.to_string());
                 }
             }
         }
         ids.sort();
+        ids.dedup();
         Ok(ids)
     }
 
@@ -99,27 +102,31 @@ impl Lake {
             if path.extension().is_none_or(|e| e != "parquet") {
                 continue;
             }
-            let batch = read_parquet(&path)?;
-            let text = |name: &str| {
-                batch
-                    .column_by_name(name)
-                    .and_then(|c| c.as_string_opt::<i32>())
-                    .filter(|c| !c.is_empty() && c.is_valid(0))
-                    .map(|c| c.value(0).to_string())
-                    .unwrap_or_default()
-            };
-            let live = batch
-                .column_by_name("live")
-                .and_then(|c| c.as_boolean_opt())
-                .is_none_or(|c| c.is_empty() || c.value(0));
-            out.push(CommittedDocument {
-                doc_id: text("doc_id"),
-                fiscal_year,
-                org_name: text("org_name"),
-                phase: text("phase"),
-                live,
-                batch,
-            });
+            // A compacted part holds many documents' rows; a per-document file one.
+            let rows = read_parquet(&path)?;
+            for i in 0..rows.num_rows() {
+                let batch = rows.slice(i, 1);
+                let text = |name: &str| {
+                    batch
+                        .column_by_name(name)
+                        .and_then(|c| c.as_string_opt::<i32>())
+                        .filter(|c| c.is_valid(0))
+                        .map(|c| c.value(0).to_string())
+                        .unwrap_or_default()
+                };
+                let live = batch
+                    .column_by_name("live")
+                    .and_then(|c| c.as_boolean_opt())
+                    .is_none_or(|c| c.is_null(0) || c.value(0));
+                out.push(CommittedDocument {
+                    doc_id: text("doc_id"),
+                    fiscal_year,
+                    org_name: text("org_name"),
+                    phase: text("phase"),
+                    live,
+                    batch,
+                });
+            }
         }
         Ok(out)
     }

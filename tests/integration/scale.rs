@@ -203,3 +203,37 @@ fn memory_limit_spills_or_fails_cleanly() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("memory size"), "{}", stderr(&bad));
 }
+
+/// Through `yusuan ingest` alone: after compacting every table, a forced re-ingest replaces
+/// a compacted document and a new version supersedes it, and no row is doubled.
+#[test]
+fn ingest_after_compaction_replaces_and_supersedes_without_doubling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    generate(dir, "text", "docs");
+    let o = yusuan(dir, &["--lake", "lake", "ingest", "docs"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let state = "SELECT (SELECT count(*) FROM facts) AS facts, (SELECT sum(amount) FROM facts) AS total, \
+                 (SELECT count(*) FROM documents WHERE live) AS live";
+    let before = sql(dir, "lake", state);
+    assert!(yusuan(dir, &["--lake", "lake", "compact"]).status.success());
+    assert_eq!(sql(dir, "lake", state), before);
+
+    let mut docs: Vec<_> = crate::snapshot(&dir.join("docs"));
+    let (path, bytes) = docs.remove(0);
+    let o = yusuan(dir, &["--lake", "lake", "ingest", path.to_str().unwrap()]);
+    assert!(stderr(&o).contains("skipped"), "a compacted document is known: {}", stderr(&o));
+    let o = yusuan(dir, &["--lake", "lake", "ingest", "--force", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(sql(dir, "lake", state), before);
+
+    // The same organisation's document again, with one more line of prose: a new version.
+    let text = String::from_utf8(bytes).unwrap();
+    let cut = text.find('\n').unwrap();
+    let revised = format!("{}\n\n本文件为修订版。\n{}", &text[..cut], &text[cut..]);
+    std::fs::write(dir.join("revised.txt"), revised).unwrap();
+    let o = yusuan(dir, &["--lake", "lake", "ingest", "revised.txt"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("supersedes"), "{}", stderr(&o));
+    assert_eq!(sql(dir, "lake", state), before);
+}
