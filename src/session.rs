@@ -97,7 +97,6 @@ pub async fn register(ctx: &SessionContext, lake: &Lake) -> Result<()> {
         .ok_or_else(|| DataFusionError::Plan("the default catalog is missing".into()))?;
     catalog.register_schema(LAKE_SCHEMA, lake_schema)?;
 
-
     for (name, sql) in VIEWS {
         for statement in split_statements(sql) {
             ctx.sql(&statement).await.map_err(|e| {
@@ -128,7 +127,6 @@ fn listing_table(ctx: &SessionContext, lake: &Lake, table: &str) -> Result<Arc<L
         .with_schema(file_schema);
     Ok(Arc::new(ListingTable::try_new(config)?))
 }
-
 
 /// Splits a script into statements at `;` outside quotes and comments. Used for the
 /// shipped views; the shell has its own splitter that tracks line numbers.

@@ -61,7 +61,9 @@ mod tests {
 
     fn with_prose(printed_wan: &str) -> ParsedDocument {
         let mut d = doc(vec![
-            fact(statement::THREE_PUBLIC, "amount", "9700.00", 128).item("公务接待费").wan(),
+            fact(statement::THREE_PUBLIC, "amount", "9700.00", 128)
+                .item("公务接待费")
+                .wan(),
         ]);
         d.narrative.push(NarrativeFigure {
             label: "公务接待费".into(),

@@ -17,7 +17,6 @@ use yusuan::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBu
 pub use super::seeded_lake;
 use super::{stderr, stdout, yusuan};
 
-
 /// Runs `yusuan --lake lake ARGS` in `dir`.
 pub fn sql(dir: &Path, args: &[&str]) -> std::process::Output {
     let mut all = vec!["--lake", "lake"];

@@ -4,7 +4,6 @@ use std::fs;
 
 use super::{seed, seeded_lake, snapshot, stderr, stdout, yusuan};
 
-
 #[test]
 fn ingest_then_query_as_csv() {
     let dir = seeded_lake();
@@ -357,13 +356,20 @@ fn ingesting_the_corpus_folder_twice_leaves_the_same_lake() {
                    FROM facts f JOIN documents d ON f.doc_id = d.doc_id \
                    GROUP BY 1, 2 ORDER BY 1, 2";
     let state = |dir: &std::path::Path| {
-        let out = yusuan(dir, &["--lake", "lake", "sql", "--format", "csv", "-c", summary]);
+        let out = yusuan(
+            dir,
+            &["--lake", "lake", "sql", "--format", "csv", "-c", summary],
+        );
         assert!(out.status.success(), "{}", stderr(&out));
         stdout(&out)
     };
     // The blank template has no amounts: it is refused, the others go in.
     let first = yusuan(dir.path(), &["--lake", "lake", "ingest", corpus]);
-    assert!(stderr(&first).contains("TEMPLATE-sh-bumen-juesuan-2024"), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("TEMPLATE-sh-bumen-juesuan-2024"),
+        "{}",
+        stderr(&first)
+    );
     let after_first = state(dir.path());
     // One 2023 budget and one 2024 final account, each read from its PDF and its text: the
     // PDF and the text are different bytes of the same organisation's document, so one

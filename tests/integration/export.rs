@@ -32,7 +32,6 @@ use yusuan::datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionCont
 
 use super::{seeded_lake, snapshot, stderr, yusuan};
 
-
 fn export(cwd: &Path, args: &[&str]) -> std::process::Output {
     let mut all = vec!["--lake", "lake", "export"];
     all.extend_from_slice(args);

@@ -32,7 +32,10 @@ pub fn yusuan(cwd: &Path, args: &[&str]) -> Output {
 /// A temporary directory with the seed document ingested into `lake/`.
 pub fn seeded_lake() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = yusuan(dir.path(), &["--lake", "lake", "ingest", seed().to_str().unwrap()]);
+    let out = yusuan(
+        dir.path(),
+        &["--lake", "lake", "ingest", seed().to_str().unwrap()],
+    );
     assert!(out.status.success(), "ingest failed: {}", stderr(&out));
     dir
 }

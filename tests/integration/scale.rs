@@ -222,8 +222,21 @@ fn ingest_after_compaction_replaces_and_supersedes_without_doubling() {
     let mut docs: Vec<_> = crate::snapshot(&dir.join("docs"));
     let (path, bytes) = docs.remove(0);
     let o = yusuan(dir, &["--lake", "lake", "ingest", path.to_str().unwrap()]);
-    assert!(stderr(&o).contains("skipped"), "a compacted document is known: {}", stderr(&o));
-    let o = yusuan(dir, &["--lake", "lake", "ingest", "--force", path.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("skipped"),
+        "a compacted document is known: {}",
+        stderr(&o)
+    );
+    let o = yusuan(
+        dir,
+        &[
+            "--lake",
+            "lake",
+            "ingest",
+            "--force",
+            path.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(sql(dir, "lake", state), before);
 
