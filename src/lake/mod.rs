@@ -15,9 +15,11 @@ pub mod commit;
 pub mod compact;
 pub mod schema;
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::concat_batches;
@@ -32,6 +34,18 @@ pub const DEFAULT_LAKE: &str = "data/lake";
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: PathBuf,
+    /// `documents` rows already read, by file, with the file's modification time and size
+    /// when read: each commit looks up the year's documents to find a version to
+    /// supersede, and re-reading every file each time made a batch ingest quadratic.
+    documents_read: Arc<Mutex<HashMap<PathBuf, (FileStamp, Vec<CommittedDocument>)>>>,
+}
+
+/// What identifies one state of a file: a rewrite changes it.
+type FileStamp = (Option<std::time::SystemTime>, u64);
+
+fn stamp(path: &Path) -> io::Result<FileStamp> {
+    let meta = fs::metadata(path)?;
+    Ok((meta.modified().ok(), meta.len()))
 }
 
 impl Lake {
@@ -43,7 +57,10 @@ impl Lake {
             fs::create_dir_all(root.join(table))?;
         }
         fs::create_dir_all(root.join(commit::STAGING))?;
-        let lake = Lake { root };
+        let lake = Lake {
+            root,
+            documents_read: Arc::default(),
+        };
         commit::recover(&lake)?;
         Ok(lake)
     }
@@ -102,31 +119,24 @@ impl Lake {
             if path.extension().is_none_or(|e| e != "parquet") {
                 continue;
             }
-            // A compacted part holds many documents' rows; a per-document file one.
-            let rows = read_parquet(&path)?;
-            for i in 0..rows.num_rows() {
-                let batch = rows.slice(i, 1);
-                let text = |name: &str| {
-                    batch
-                        .column_by_name(name)
-                        .and_then(|c| c.as_string_opt::<i32>())
-                        .filter(|c| c.is_valid(0))
-                        .map(|c| c.value(0).to_string())
-                        .unwrap_or_default()
-                };
-                let live = batch
-                    .column_by_name("live")
-                    .and_then(|c| c.as_boolean_opt())
-                    .is_none_or(|c| c.is_null(0) || c.value(0));
-                out.push(CommittedDocument {
-                    doc_id: text("doc_id"),
-                    fiscal_year,
-                    org_name: text("org_name"),
-                    phase: text("phase"),
-                    live,
-                    batch,
-                });
+            let io = |source| CommitError::Io {
+                path: path.clone(),
+                source,
+            };
+            let now = stamp(&path).map_err(io)?;
+            let mut read = self
+                .documents_read
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some((then, rows)) = read.get(&path)
+                && *then == now
+            {
+                out.extend(rows.iter().cloned());
+                continue;
             }
+            let rows = read_documents_file(&path, fiscal_year)?;
+            out.extend(rows.iter().cloned());
+            read.insert(path, (now, rows));
         }
         Ok(out)
     }
@@ -148,6 +158,39 @@ pub struct CommittedDocument {
     pub live: bool,
     /// The row itself, to rewrite it when it is superseded.
     pub batch: RecordBatch,
+}
+
+/// The rows of one `documents` file: one for a per-document file, many for a compacted part.
+fn read_documents_file(
+    path: &Path,
+    fiscal_year: i32,
+) -> Result<Vec<CommittedDocument>, CommitError> {
+    let rows = read_parquet(path)?;
+    let mut out = Vec::with_capacity(rows.num_rows());
+    for i in 0..rows.num_rows() {
+        let batch = rows.slice(i, 1);
+        let text = |name: &str| {
+            batch
+                .column_by_name(name)
+                .and_then(|c| c.as_string_opt::<i32>())
+                .filter(|c| c.is_valid(0))
+                .map(|c| c.value(0).to_string())
+                .unwrap_or_default()
+        };
+        let live = batch
+            .column_by_name("live")
+            .and_then(|c| c.as_boolean_opt())
+            .is_none_or(|c| c.is_null(0) || c.value(0));
+        out.push(CommittedDocument {
+            doc_id: text("doc_id"),
+            fiscal_year,
+            org_name: text("org_name"),
+            phase: text("phase"),
+            live,
+            batch,
+        });
+    }
+    Ok(out)
 }
 
 /// Reads a whole (small) Parquet file into one batch.
