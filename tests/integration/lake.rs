@@ -84,3 +84,36 @@ fn a_commit_interrupted_before_its_manifest_is_discarded() {
     assert!(!stage.exists());
     assert!(lake.is_empty().unwrap());
 }
+
+/// A long-lived session (the REPL) sees documents ingested after it opened, and stops
+/// seeing the old version's facts once a new version supersedes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_session_sees_later_ingests() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let ctx = yusuan::session::new_context(&lake).await.unwrap();
+    let count = || async {
+        let batches = ctx
+            .sql("SELECT count(DISTINCT doc_id) AS n FROM facts")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        yusuan::datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+            .unwrap()
+            .to_string()
+    };
+    assert!(count().await.contains("| 0 |"), "{}", count().await);
+    yusuan::ingest::ingest(&lake, &seed()).unwrap();
+    assert!(count().await.contains("| 1 |"), "{}", count().await);
+    let revised = dir.path().join("revised.txt");
+    let text = std::fs::read_to_string(seed()).unwrap();
+    std::fs::write(
+        &revised,
+        text.replace("按照预算管理有关规定", "按照预算管理有关规定（修订）"),
+    )
+    .unwrap();
+    yusuan::ingest::ingest(&lake, &revised).unwrap();
+    assert!(count().await.contains("| 1 |"), "{}", count().await);
+}
