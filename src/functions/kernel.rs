@@ -54,6 +54,16 @@ pub(crate) fn coerce_level(fn_name: &str, t: &DataType) -> Result<DataType> {
     }
 }
 
+/// Coerces the arguments of a `(code [, year])` function: `func_name`, `func_path`, ….
+pub(crate) fn coerce_code_and_year(name: &str, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+    check_arity(name, arg_types, 1, 2)?;
+    let mut types = vec![coerce_code(name, &arg_types[0])?];
+    if let Some(year) = arg_types.get(1) {
+        types.push(coerce_year(name, year)?);
+    }
+    Ok(types)
+}
+
 /// The type of a year argument: any integer, as Int64.
 pub(crate) fn coerce_year(fn_name: &str, t: &DataType) -> Result<DataType> {
     match t {

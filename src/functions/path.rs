@@ -17,7 +17,7 @@ use datafusion::logical_expr::{
 };
 
 use super::kernel::{
-    Year, check_arity, code_error, coerce_code, coerce_year, map_codes_in_year, string_return_type,
+    Year, code_error, coerce_code_and_year, map_codes_in_year, string_return_type,
 };
 use crate::catalog::{Catalogs, Classification, digits_at, level_of};
 
@@ -104,12 +104,7 @@ impl ScalarUDFImpl for Path {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        check_arity(self.name(), arg_types, 1, 2)?;
-        let mut types = vec![coerce_code(self.name(), &arg_types[0])?];
-        if let Some(year) = arg_types.get(1) {
-            types.push(coerce_year(self.name(), year)?);
-        }
-        Ok(types)
+        coerce_code_and_year(self.name(), arg_types)
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {

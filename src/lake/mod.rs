@@ -37,8 +37,11 @@ pub struct Lake {
     /// `documents` rows already read, by file, with the file's modification time and size
     /// when read: each commit looks up the year's documents to find a version to
     /// supersede, and re-reading every file each time made a batch ingest quadratic.
-    documents_read: Arc<Mutex<HashMap<PathBuf, (FileStamp, Vec<CommittedDocument>)>>>,
+    documents_read: Arc<Mutex<DocumentsRead>>,
 }
+
+/// `documents` rows by file, with the stamp of the file they were read from.
+type DocumentsRead = HashMap<PathBuf, (FileStamp, Vec<CommittedDocument>)>;
 
 /// What identifies one state of a file: a rewrite changes it.
 type FileStamp = (Option<std::time::SystemTime>, u64);
