@@ -232,7 +232,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(jobs) = jobs {
                 options.jobs = jobs.max(1);
             }
-            Ok(ingest(&lake, &paths, &options))
+            let code = ingest(&lake, &paths, &options);
+            refresh_observed_names(&lake).await;
+            Ok(code)
         }
         Some(Command::Check {
             paths,
@@ -269,6 +271,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let report = yusuan::synth::generate(format, &options, &out)
                 .map_err(|e| format!("{}: {e}", out.display()))?;
+            if format == yusuan::synth::GenFormat::Lake {
+                let generated = Lake::open(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+                refresh_observed_names(&generated).await;
+            }
             eprintln!("{report}");
             Ok(ExitCode::SUCCESS)
         }
@@ -291,6 +297,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let report = yusuan::lake::compact::compact(&lake, &options)
                 .await
                 .map_err(|e| format!("compacting {}: {e}", cli.lake.display()))?;
+            refresh_observed_names(&lake).await;
             eprintln!("{report}");
             Ok(ExitCode::SUCCESS)
         }
@@ -301,6 +308,15 @@ async fn context(lake: &Lake) -> Result<yusuan::datafusion::prelude::SessionCont
     yusuan::session::new_context_with_memory_limit(lake, MEMORY_LIMIT.get().copied().flatten())
         .await
         .map_err(|e| format!("cannot open the lake at {}: {e}", lake.root().display()))
+}
+
+/// After the lake's files changed (ingest, compaction, generation): compute the names
+/// printed in its documents now, so the next session starts without scanning `facts`
+/// (see `lake::observed_names`). A failure only costs that scan later: warn and go on.
+async fn refresh_observed_names(lake: &Lake) {
+    if let Err(e) = yusuan::session::new_context(lake).await {
+        eprintln!("warning: could not cache the classification names of the lake: {e}");
+    }
 }
 
 /// On a fresh clone the default lake is empty: fill it from the bundled documents, saying so.

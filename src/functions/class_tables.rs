@@ -1,5 +1,6 @@
 //! The catalogs as SQL: the `func_class` / `econ_class` tables (every entry, shipped and
-//! observed), and the one query that collects the names printed in the lake's documents.
+//! observed), and the one query that collects the names printed in the lake's documents
+//! (cached beside the lake by [`crate::lake::observed_names`]).
 
 use std::sync::Arc;
 
@@ -13,6 +14,8 @@ use datafusion::datasource::MemTable;
 use datafusion::execution::context::SessionContext;
 
 use crate::catalog::{Catalog, Catalogs, ObservedName, Source};
+use crate::lake::Lake;
+use crate::lake::observed_names::{self, ObservedNames};
 
 /// The table of the lake's facts the observed names are read from.
 pub const FACTS_TABLE: &str = "lake.facts";
@@ -38,6 +41,38 @@ pub async fn load_catalogs(ctx: &SessionContext) -> Result<Catalogs> {
     if !ctx.table_exist(FACTS_TABLE)? {
         return Ok(Catalogs::shipped());
     }
+    let names = query_observed(ctx).await?;
+    Ok(Catalogs::with_observed(&names.function, &names.economic))
+}
+
+/// [`load_catalogs`] for a context whose `lake.facts` is `lake`: the names come from the
+/// lake's cache ([`observed_names`]) when it matches the files, and are computed and
+/// cached otherwise. A cache that cannot be written (a read-only lake) is not an error.
+pub async fn load_catalogs_for_lake(ctx: &SessionContext, lake: &Lake) -> Result<Catalogs> {
+    if !ctx.table_exist(FACTS_TABLE)? {
+        return Ok(Catalogs::shipped());
+    }
+    let names = observed_for_lake(ctx, lake).await?;
+    Ok(Catalogs::with_observed(&names.function, &names.economic))
+}
+
+/// The observed names of `lake` (whose `lake.facts` `ctx` reads), from the cache or
+/// computed and cached.
+pub async fn observed_for_lake(ctx: &SessionContext, lake: &Lake) -> Result<ObservedNames> {
+    let fingerprint = observed_names::fingerprint(lake)?;
+    if let Some(names) = observed_names::read(lake, &fingerprint) {
+        return Ok(names);
+    }
+    let names = query_observed(ctx).await?;
+    // The files may have changed while the query ran: then the names are stored under
+    // the fingerprint taken before it, which no longer matches, and are recomputed next
+    // time. Never the other way round.
+    let _ = observed_names::write(lake, &fingerprint, &names);
+    Ok(names)
+}
+
+/// One aggregate over `lake.facts`: the names printed with their codes.
+async fn query_observed(ctx: &SessionContext) -> Result<ObservedNames> {
     let context = |e: DataFusionError| {
         DataFusionError::Plan(format!(
             "reading the classification names printed in the lake's documents: {e}"
@@ -50,7 +85,7 @@ pub async fn load_catalogs(ctx: &SessionContext) -> Result<Catalogs> {
         .collect()
         .await
         .map_err(context)?;
-    let (mut function, mut economic) = (Vec::new(), Vec::new());
+    let mut names = ObservedNames::default();
     for batch in &batches {
         let text = |i: usize| -> Result<ArrayRef> { Ok(cast(batch.column(i), &DataType::Utf8)?) };
         let (class, code, name, doc) = (text(0)?, text(2)?, text(3)?, text(5)?);
@@ -76,12 +111,19 @@ pub async fn load_catalogs(ctx: &SessionContext) -> Result<Catalogs> {
                 doc_id: doc.value(row).to_string(),
             };
             match class.value(row) {
-                "function" => function.push(observed),
-                _ => economic.push(observed),
+                "function" => names.function.push(observed),
+                _ => names.economic.push(observed),
             }
         }
     }
-    Ok(Catalogs::with_observed(&function, &economic))
+    // A stable order, so the cache and the catalogs do not depend on how the aggregate
+    // was partitioned.
+    for list in [&mut names.function, &mut names.economic] {
+        list.sort_by(|a, b| {
+            (a.fiscal_year, &a.code, &a.name).cmp(&(b.fiscal_year, &b.code, &b.name))
+        });
+    }
+    Ok(names)
 }
 
 /// `func_class` / `econ_class`: every entry of a catalog (reference names with their year

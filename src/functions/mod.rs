@@ -31,7 +31,7 @@ use datafusion::logical_expr::ScalarUDF;
 
 use crate::catalog::{Catalogs, Classification};
 
-pub use class_tables::{catalog_table, load_catalogs};
+pub use class_tables::{catalog_table, load_catalogs, load_catalogs_for_lake};
 
 /// The SQL names of the scalar functions, in the order `\df` lists them.
 pub const NAMES: [&str; 12] = [
@@ -58,6 +58,14 @@ pub const ECON_CLASS_TABLE: &str = "econ_class";
 /// call again to refresh the names after an ingest.
 pub async fn register_all(ctx: &SessionContext) -> Result<()> {
     let catalogs = load_catalogs(ctx).await?;
+    register_with(ctx, Arc::new(catalogs))
+}
+
+/// [`register_all`] for a context over `lake`: the observed names come from the lake's
+/// cache when it is current ([`crate::lake::observed_names`]), so a session starts without
+/// scanning `facts`.
+pub async fn register_all_for_lake(ctx: &SessionContext, lake: &crate::lake::Lake) -> Result<()> {
+    let catalogs = load_catalogs_for_lake(ctx, lake).await?;
     register_with(ctx, Arc::new(catalogs))
 }
 

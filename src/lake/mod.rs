@@ -5,6 +5,7 @@
 //! LAKE/facts/fiscal_year=2021/<doc_id>.parquet
 //! LAKE/narrative/…  LAKE/targets/…  LAKE/findings/…  LAKE/documents/…
 //! LAKE/_staging/    transactions being written (never read by queries)
+//! LAKE/_observed_names.tsv   classification names printed in the documents (a cache)
 //! ```
 //!
 //! Other tools read the layout as it is (DuckDB:
@@ -13,6 +14,7 @@
 
 pub mod commit;
 pub mod compact;
+pub mod observed_names;
 pub mod schema;
 
 use std::collections::HashMap;

@@ -10,6 +10,7 @@
 //! it to exercise them). A re-ingest into such a lake replaces a document like in any
 //! compacted lake ([`crate::lake::compact::extract_document`]).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -612,7 +613,7 @@ fn facts_of(doc: &Doc) -> Vec<Row> {
         });
     }
 
-    // The sort order of the lake: (func_code, econ_code), nulls last, within the document.
+    // Within a document and statement, the lake's order: (func_code, econ_code), nulls last.
     e.rows.sort_by(|a, b| {
         key(&a.func_code)
             .cmp(&key(&b.func_code))
@@ -818,7 +819,10 @@ fn write_year(
     let docs_dir = compact::staging_dir(lake, &format!("gen-documents-{year}"))?;
     let mut facts_out = PartWriter::new(&facts_dir, "facts", 1 << 20, 8 << 20)?;
     let mut docs_out = PartWriter::new(&docs_dir, "documents", 1 << 20, 8 << 20)?;
-    let mut cols = FactColumns::new();
+    // Facts are sorted by statement first (the compacted order, see
+    // `compact::sort_columns`): each statement's rows are collected in document order and
+    // written after the year is generated, statements in name order.
+    let mut by_statement: BTreeMap<&'static str, (FactColumns, Vec<RecordBatch>)> = BTreeMap::new();
     let mut docs = DocColumns::default();
     let (mut n_docs, mut n_facts, mut n_defects) = (0u64, 0u64, 0u64);
     let now = chrono::Utc::now().timestamp_micros();
@@ -828,21 +832,29 @@ fn write_year(
         let id = doc.synthetic_id(options.seed);
         let rows = facts_of(&doc);
         for r in &rows {
+            let (cols, done) = by_statement
+                .entry(r.statement)
+                .or_insert_with(|| (FactColumns::new(), Vec::new()));
             cols.append(&id, org, r);
+            if cols.len >= BATCH_ROWS {
+                done.push(cols.finish()?);
+            }
         }
         docs.append(&id, &doc, rows.len(), now);
         n_docs += 1;
         n_facts += rows.len() as u64;
         n_defects += u64::from(doc.defect.is_some());
-        if cols.len >= BATCH_ROWS {
-            facts_out.write(&cols.finish()?)?;
-        }
         if docs.len >= BATCH_ROWS {
             docs_out.write(&docs.finish()?)?;
         }
     }
-    if cols.len > 0 {
-        facts_out.write(&cols.finish()?)?;
+    for (_, (mut cols, done)) in by_statement {
+        for batch in &done {
+            facts_out.write(batch)?;
+        }
+        if cols.len > 0 {
+            facts_out.write(&cols.finish()?)?;
+        }
     }
     if docs.len > 0 {
         docs_out.write(&docs.finish()?)?;
