@@ -232,9 +232,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(jobs) = jobs {
                 options.jobs = jobs.max(1);
             }
-            let code = ingest(&lake, &paths, &options);
-            refresh_observed_names(&lake).await;
-            Ok(code)
+            // The classification names are not recomputed here: on a lake of many
+            // per-document files that is a scan of all of them, which the next session
+            // does once (and caches) instead of every ingest of one more document.
+            Ok(ingest(&lake, &paths, &options))
         }
         Some(Command::Check {
             paths,
@@ -310,7 +311,7 @@ async fn context(lake: &Lake) -> Result<yusuan::datafusion::prelude::SessionCont
         .map_err(|e| format!("cannot open the lake at {}: {e}", lake.root().display()))
 }
 
-/// After the lake's files changed (ingest, compaction, generation): compute the names
+/// After compaction or generation rewrote the lake's files: compute the names
 /// printed in its documents now, so the next session starts without scanning `facts`
 /// (see `lake::observed_names`). A failure only costs that scan later: warn and go on.
 async fn refresh_observed_names(lake: &Lake) {

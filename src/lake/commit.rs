@@ -31,7 +31,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::error::ArrowError;
 use datafusion::parquet::arrow::ArrowWriter;
-use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::basic::Compression;
 use datafusion::parquet::errors::ParquetError;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
@@ -88,10 +88,13 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CommitError + '_ {
     }
 }
 
-/// Writer settings of lake files: zstd, statistics per page so readers can prune.
+/// Writer settings of per-document files: Snappy, statistics per page so readers can
+/// prune. A commit writes five small files whose every column chunk would otherwise set up
+/// a zstd context (a tenth of the CPU of a batch ingest in `perf`); compaction rewrites the
+/// files with zstd ([`super::compact::writer_properties`]).
 pub fn writer_properties() -> WriterProperties {
     WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
+        .set_compression(Compression::SNAPPY)
         .set_statistics_enabled(EnabledStatistics::Page)
         .build()
 }
@@ -148,16 +151,12 @@ pub fn commit_document(
     // first, so that replacing or superseding it works as in a lake never compacted.
     compact::extract_document(lake, doc_id).map_err(io_err(lake.root()))?;
     let replaced = lake.file_path("documents", year, doc_id).exists();
-    let superseded: Vec<CommittedDocument> = lake
-        .documents_in_year(year)?
-        .into_iter()
-        .filter(|d| {
-            d.live
-                && d.doc_id != doc_id
-                && d.org_name == doc.meta.org_name
-                && d.phase == doc.meta.phase.as_str()
-        })
-        .collect();
+    let superseded: Vec<CommittedDocument> = lake.documents_in_year_where(year, |d| {
+        d.live
+            && d.doc_id != doc_id
+            && d.org_name == doc.meta.org_name
+            && d.phase == doc.meta.phase.as_str()
+    })?;
     for old in &superseded {
         compact::extract_document(lake, &old.doc_id).map_err(io_err(lake.root()))?;
     }

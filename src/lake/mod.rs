@@ -18,8 +18,10 @@ pub mod observed_names;
 pub mod schema;
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io;
+use std::os::unix::fs::DirEntryExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -36,22 +38,18 @@ pub const DEFAULT_LAKE: &str = "data/lake";
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: PathBuf,
-    /// `documents` rows already read, by file, with the file's modification time and size
-    /// when read: each commit looks up the year's documents to find a version to
+    /// `documents` rows already read, by file, with the file's inode number when read:
+    /// each commit looks up the year's documents to find a version to
     /// supersede, and re-reading every file each time made a batch ingest quadratic.
     documents_read: Arc<Mutex<DocumentsRead>>,
 }
 
-/// `documents` rows by file, with the stamp of the file they were read from.
-type DocumentsRead = HashMap<PathBuf, (FileStamp, Vec<CommittedDocument>)>;
+/// `documents` rows by year and file name, with the stamp of the file they were read from.
+type DocumentsRead = HashMap<(i32, OsString), (FileStamp, Vec<CommittedDocument>)>;
 
-/// What identifies one state of a file: a rewrite changes it.
-type FileStamp = (Option<std::time::SystemTime>, u64);
-
-fn stamp(path: &Path) -> io::Result<FileStamp> {
-    let meta = fs::metadata(path)?;
-    Ok((meta.modified().ok(), meta.len()))
-}
+/// What identifies one version of a lake file: its inode number (see
+/// [`Lake::documents_in_year_where`]).
+type FileStamp = u64;
 
 impl Lake {
     /// Opens the lake at `root`, creating its directories, and finishes or rolls back any
@@ -113,35 +111,61 @@ impl Lake {
         &self,
         fiscal_year: i32,
     ) -> Result<Vec<CommittedDocument>, CommitError> {
+        self.documents_in_year_where(fiscal_year, |_| true)
+    }
+
+    /// The committed `documents` rows of one year that `keep` accepts. Only those are
+    /// copied out of the rows remembered from earlier reads: a commit looks for the one
+    /// version it supersedes, and copying the whole year each time made a batch ingest
+    /// quadratic again.
+    pub fn documents_in_year_where(
+        &self,
+        fiscal_year: i32,
+        keep: impl Fn(&CommittedDocument) -> bool,
+    ) -> Result<Vec<CommittedDocument>, CommitError> {
         let dir = self
             .table_dir("documents")
             .join(format!("{}={fiscal_year}", schema::PARTITION_COLUMN));
-        let mut out = Vec::new();
-        for path in read_dir_sorted(&dir).map_err(|source| CommitError::Io {
+        let dir_err = |source| CommitError::Io {
             path: dir.clone(),
             source,
-        })? {
-            if path.extension().is_none_or(|e| e != "parquet") {
-                continue;
+        };
+        // A file is identified by its name and inode number, both from the directory
+        // listing itself: this runs at every commit over every file of the year, and a
+        // `stat` per file made a batch ingest slow down as the year filled up. The lake
+        // never rewrites a file in place (a new version is a new file renamed over the
+        // old one, and a compaction swaps whole directories), so a changed file has a
+        // new inode.
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(dir_err(e)),
+        };
+        let mut files: Vec<(OsString, FileStamp)> = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(dir_err)?;
+            let name = entry.file_name();
+            if name.as_encoded_bytes().ends_with(b".parquet") {
+                files.push((name, entry.ino()));
             }
-            let io = |source| CommitError::Io {
-                path: path.clone(),
-                source,
-            };
-            let now = stamp(&path).map_err(io)?;
-            let mut read = self
-                .documents_read
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            if let Some((then, rows)) = read.get(&path)
+        }
+        files.sort();
+        let mut read = self
+            .documents_read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::new();
+        for (name, now) in files {
+            let key = (fiscal_year, name);
+            if let Some((then, rows)) = read.get(&key)
                 && *then == now
             {
-                out.extend(rows.iter().cloned());
+                out.extend(rows.iter().filter(|d| keep(d)).cloned());
                 continue;
             }
-            let rows = read_documents_file(&path, fiscal_year)?;
-            out.extend(rows.iter().cloned());
-            read.insert(path, (now, rows));
+            let rows = read_documents_file(&dir.join(&key.1), fiscal_year)?;
+            out.extend(rows.iter().filter(|d| keep(d)).cloned());
+            read.insert(key, (now, rows));
         }
         Ok(out)
     }

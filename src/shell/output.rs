@@ -4,7 +4,7 @@
 //! The file is written aside (a hidden temporary in the same directory) and renamed over
 //! the target only when the run succeeds, so a failed or interrupted run leaves no partial
 //! file. Parquet files are written for other tools: plain `Utf8` strings (views and
-//! dictionaries cast), microsecond timestamps, zstd like the lake.
+//! dictionaries cast), microsecond timestamps, zstd like the compacted lake.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -16,6 +16,8 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::error::ArrowError;
 use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::print_format::{self, Format};
 
@@ -126,12 +128,8 @@ impl FileOutput {
             (Sink::Parquet(writer), _) => {
                 let export = export_schema(schema);
                 let file = File::create(&self.tmp).map_err(|e| io_error(&path, e))?;
-                let mut w = ArrowWriter::try_new(
-                    file,
-                    export.clone(),
-                    Some(crate::lake::commit::writer_properties()),
-                )
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+                let mut w = ArrowWriter::try_new(file, export.clone(), Some(parquet_properties()))
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
                 for b in batches {
                     let b = export_batch(b, &export).map_err(arrow)?;
                     w.write(&b)
@@ -218,6 +216,14 @@ pub fn export_batch(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBat
         })
         .collect::<Result<Vec<ArrayRef>, _>>()?;
     RecordBatch::try_new(schema.clone(), columns)
+}
+
+/// Parquet results: zstd and page statistics, like the compacted lake.
+fn parquet_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .build()
 }
 
 #[cfg(test)]

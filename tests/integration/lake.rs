@@ -117,3 +117,45 @@ async fn an_open_session_sees_later_ingests() {
     yusuan::ingest::ingest(&lake, &revised).unwrap();
     assert!(count().await.contains("| 1 |"), "{}", count().await);
 }
+
+/// The names printed in the documents are cached beside the lake for the next session, and
+/// the cache is used only while the `facts` files are the ones it was computed from.
+#[tokio::test]
+async fn observed_names_are_cached_until_the_facts_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    yusuan::ingest::ingest(&lake, &seed()).unwrap();
+    let document_name = |ctx: yusuan::datafusion::prelude::SessionContext| async move {
+        let batches = ctx
+            .sql("SELECT name FROM func_class WHERE source = 'document' AND code = '2080801'")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        yusuan::datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+            .unwrap()
+            .to_string()
+    };
+    // The seed prints 2080801 死亡抚恤 (lines 185, 242, 260 and 308).
+    let first = yusuan::session::new_context(&lake).await.unwrap();
+    assert!(document_name(first).await.contains("| 死亡抚恤 |"));
+    let cache = dir.path().join(yusuan::lake::observed_names::FILE_NAME);
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(text.starts_with("# yusuan observed names v1 "), "{text}");
+
+    // A session reads the cache: a name edited in it (same fingerprint) is what it sees.
+    std::fs::write(&cache, text.replace("\t死亡抚恤\t", "\t死亡抚恤（缓存）\t")).unwrap();
+    let cached = yusuan::session::new_context(&lake).await.unwrap();
+    assert!(document_name(cached).await.contains("| 死亡抚恤（缓存） |"));
+
+    // A new version of the document changes the files: the cache is stale and ignored.
+    let revised = dir.path().join("revised.txt");
+    let seed_text = std::fs::read_to_string(seed()).unwrap();
+    std::fs::write(&revised, seed_text.replace("死亡抚恤", "死亡抚恤金")).unwrap();
+    yusuan::ingest::ingest(&lake, &revised).unwrap();
+    let after = yusuan::session::new_context(&lake).await.unwrap();
+    let shown = document_name(after).await;
+    assert!(shown.contains("| 死亡抚恤金 |"), "{shown}");
+    assert!(!shown.contains("缓存"), "{shown}");
+}
