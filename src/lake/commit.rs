@@ -113,6 +113,9 @@ pub fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), CommitError
     file.sync_all().map_err(io_err(path))
 }
 
+/// The advisory lock that serialises commits (`LAKE/.commit.lock`).
+pub const COMMIT_LOCK_FILE: &str = ".commit.lock";
+
 /// Commits one parsed and checked document: all of its tables, or nothing.
 pub fn commit_document(
     lake: &Lake,
@@ -147,6 +150,11 @@ pub fn commit_document(
         ),
     ];
     let year = doc.meta.fiscal_year;
+    // One commit at a time per lake, across processes: finding the version to supersede
+    // and replacing it must not interleave with another commit of the same organisation
+    // (two `yusuan ingest` runs would otherwise both leave their version live).
+    let _one_at_a_time =
+        compact::advisory_lock(lake, COMMIT_LOCK_FILE).map_err(io_err(lake.root()))?;
     // Rows of a compacted document are moved out of their part into per-document files
     // first, so that replacing or superseding it works as in a lake never compacted.
     compact::extract_document(lake, doc_id).map_err(io_err(lake.root()))?;

@@ -441,18 +441,24 @@ fn is_parquet(name: &str) -> bool {
     name.ends_with(".parquet")
 }
 
-/// An advisory lock on the lake's compaction (released when dropped).
+/// An advisory lock on the lake (released when dropped).
 pub struct CompactLock {
     _file: File,
 }
 
 /// Takes `LAKE/.compact.lock`, waiting for another compaction to finish.
 pub fn lock(lake: &Lake) -> io::Result<CompactLock> {
+    advisory_lock(lake, LOCK_FILE)
+}
+
+/// Takes the advisory lock `LAKE/<name>` (`flock`, exclusive), waiting for its holder.
+/// The lock goes with the returned value, and with the process if it dies.
+pub fn advisory_lock(lake: &Lake, name: &str) -> io::Result<CompactLock> {
     let file = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(lake.root().join(LOCK_FILE))?;
+        .open(lake.root().join(name))?;
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;

@@ -159,3 +159,32 @@ async fn observed_names_are_cached_until_the_facts_change() {
     assert!(shown.contains("| 死亡抚恤金 |"), "{shown}");
     assert!(!shown.contains("缓存"), "{shown}");
 }
+
+/// Versions of one organisation's document committed at the same time (as by two
+/// `yusuan ingest` runs) leave exactly one of them live: commits take the lake's lock.
+#[test]
+fn concurrent_versions_leave_one_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().join("lake")).unwrap();
+    let text = std::fs::read_to_string(seed()).unwrap();
+    let paths: Vec<_> = (0..4)
+        .map(|i| {
+            let path = dir.path().join(format!("v{i}.txt"));
+            let revised = text.replace(
+                "按照预算管理有关规定",
+                &format!("按照预算管理有关规定（第{i}版）"),
+            );
+            std::fs::write(&path, revised).unwrap();
+            path
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        for path in &paths {
+            let lake = Lake::open(dir.path().join("lake")).unwrap();
+            scope.spawn(move || yusuan::ingest::ingest(&lake, path).unwrap());
+        }
+    });
+    let documents = lake.documents_in_year(2021).unwrap();
+    assert_eq!(documents.len(), 4);
+    assert_eq!(documents.iter().filter(|d| d.live).count(), 1);
+}
