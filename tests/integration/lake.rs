@@ -1,5 +1,6 @@
 //! The lake's guarantees, through the library: what a commit writes, and what it leaves.
 
+use yusuan::datafusion::prelude::SessionContext;
 use yusuan::lake::Lake;
 
 use super::{seed, snapshot};
@@ -85,6 +86,14 @@ fn a_commit_interrupted_before_its_manifest_is_discarded() {
     assert!(lake.is_empty().unwrap());
 }
 
+/// A query's result as an ASCII table.
+async fn pretty(ctx: &SessionContext, sql: &str) -> String {
+    let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+    yusuan::datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+        .unwrap()
+        .to_string()
+}
+
 /// A long-lived session (the REPL) sees documents ingested after it opened, and stops
 /// seeing the old version's facts once a new version supersedes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,18 +101,7 @@ async fn an_open_session_sees_later_ingests() {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path()).unwrap();
     let ctx = yusuan::session::new_context(&lake).await.unwrap();
-    let count = || async {
-        let batches = ctx
-            .sql("SELECT count(DISTINCT doc_id) AS n FROM facts")
-            .await
-            .unwrap()
-            .collect()
-            .await
-            .unwrap();
-        yusuan::datafusion::arrow::util::pretty::pretty_format_batches(&batches)
-            .unwrap()
-            .to_string()
-    };
+    let count = || pretty(&ctx, "SELECT count(DISTINCT doc_id) AS n FROM facts");
     assert!(count().await.contains("| 0 |"), "{}", count().await);
     yusuan::ingest::ingest(&lake, &seed()).unwrap();
     assert!(count().await.contains("| 1 |"), "{}", count().await);
@@ -125,17 +123,12 @@ async fn observed_names_are_cached_until_the_facts_change() {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path()).unwrap();
     yusuan::ingest::ingest(&lake, &seed()).unwrap();
-    let document_name = |ctx: yusuan::datafusion::prelude::SessionContext| async move {
-        let batches = ctx
-            .sql("SELECT name FROM func_class WHERE source = 'document' AND code = '2080801'")
-            .await
-            .unwrap()
-            .collect()
-            .await
-            .unwrap();
-        yusuan::datafusion::arrow::util::pretty::pretty_format_batches(&batches)
-            .unwrap()
-            .to_string()
+    let document_name = |ctx: SessionContext| async move {
+        pretty(
+            &ctx,
+            "SELECT name FROM func_class WHERE source = 'document' AND code = '2080801'",
+        )
+        .await
     };
     // The seed prints 2080801 死亡抚恤 (lines 185, 242, 260 and 308).
     let first = yusuan::session::new_context(&lake).await.unwrap();
