@@ -52,23 +52,22 @@ pub async fn load_catalogs_for_lake(ctx: &SessionContext, lake: &Lake) -> Result
     if !ctx.table_exist(FACTS_TABLE)? {
         return Ok(Catalogs::shipped());
     }
-    let names = observed_for_lake(ctx, lake).await?;
+    let names = observed_for_lake(lake).await?;
     Ok(Catalogs::with_observed(&names.function, &names.economic))
 }
 
-/// The observed names of `lake` (whose `lake.facts` `ctx` reads), from the cache or
-/// computed and cached.
-pub async fn observed_for_lake(ctx: &SessionContext, lake: &Lake) -> Result<ObservedNames> {
-    let fingerprint = observed_names::fingerprint(lake)?;
-    if let Some(names) = observed_names::read(lake, &fingerprint) {
-        return Ok(names);
-    }
-    let names = query_observed(ctx).await?;
-    // The files may have changed while the query ran: then the names are stored under
-    // the fingerprint taken before it, which no longer matches, and are recomputed next
-    // time. Never the other way round.
-    let _ = observed_names::write(lake, &fingerprint, &names);
-    Ok(names)
+/// The observed names of `lake`, from its caches or gathered from its `facts` files
+/// ([`observed_names::load`]): the files are read directly, and only those not seen before.
+pub async fn observed_for_lake(lake: &Lake) -> Result<ObservedNames> {
+    let lake = lake.clone();
+    tokio::task::spawn_blocking(move || observed_names::load(&lake))
+        .await
+        .map_err(|e| DataFusionError::External(Box::new(e)))?
+        .map_err(|e| {
+            DataFusionError::Plan(format!(
+                "reading the classification names printed in the lake's documents: {e}"
+            ))
+        })
 }
 
 /// One aggregate over `lake.facts`: the names printed with their codes.
@@ -171,4 +170,40 @@ pub fn catalog_table(catalog: &Catalog) -> Result<Arc<MemTable>> {
     ];
     let batch = RecordBatch::try_new(schema.clone(), columns)?;
     Ok(Arc::new(MemTable::try_new(schema, vec![vec![batch]])?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gathering the names file by file gives what the one aggregate over `lake.facts`
+    /// gives, on a parsed document and on a generated, compacted lake of many documents.
+    #[tokio::test]
+    async fn file_by_file_equals_the_aggregate() {
+        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/docs/wanyuan-shebaoju-2021-yusuan.txt");
+        let dir = tempfile::tempdir().unwrap();
+        let parsed = Lake::open(dir.path().join("parsed")).unwrap();
+        crate::ingest::ingest(&parsed, &seed).unwrap();
+        let generated_dir = dir.path().join("generated");
+        let options = crate::synth::GenOptions {
+            departments: 30,
+            years: 2018..=2021,
+            ..Default::default()
+        };
+        crate::synth::generate(crate::synth::GenFormat::Lake, &options, &generated_dir).unwrap();
+        let generated = Lake::open(&generated_dir).unwrap();
+        for lake in [&parsed, &generated] {
+            let ctx = crate::session::new_context(lake).await.unwrap();
+            let by_query = query_observed(&ctx).await.unwrap();
+            assert!(!by_query.function.is_empty() && !by_query.economic.is_empty());
+            for cache in [observed_names::FILE_NAME, observed_names::BY_FILE_NAME] {
+                let _ = std::fs::remove_file(lake.root().join(cache));
+            }
+            assert_eq!(observed_names::load(lake).unwrap(), by_query);
+            // And again from the per-file cache alone.
+            std::fs::remove_file(lake.root().join(observed_names::FILE_NAME)).unwrap();
+            assert_eq!(observed_names::load(lake).unwrap(), by_query);
+        }
+    }
 }
