@@ -315,7 +315,7 @@ async fn context(lake: &Lake) -> Result<yusuan::datafusion::prelude::SessionCont
 /// printed in its documents now, so the next session starts without scanning `facts`
 /// (see `lake::observed_names`). A failure only costs that scan later: warn and go on.
 async fn refresh_observed_names(lake: &Lake) {
-    if let Err(e) = yusuan::session::new_context(lake).await {
+    if let Err(e) = yusuan::functions::class_tables::observed_for_lake(lake).await {
         eprintln!("warning: could not cache the classification names of the lake: {e}");
     }
 }

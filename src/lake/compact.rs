@@ -442,18 +442,18 @@ fn is_parquet(name: &str) -> bool {
 }
 
 /// An advisory lock on the lake (released when dropped).
-pub struct CompactLock {
+pub struct LakeLock {
     _file: File,
 }
 
 /// Takes `LAKE/.compact.lock`, waiting for another compaction to finish.
-pub fn lock(lake: &Lake) -> io::Result<CompactLock> {
+pub fn lock(lake: &Lake) -> io::Result<LakeLock> {
     advisory_lock(lake, LOCK_FILE)
 }
 
 /// Takes the advisory lock `LAKE/<name>` (`flock`, exclusive), waiting for its holder.
 /// The lock goes with the returned value, and with the process if it dies.
-pub fn advisory_lock(lake: &Lake, name: &str) -> io::Result<CompactLock> {
+pub fn advisory_lock(lake: &Lake, name: &str) -> io::Result<LakeLock> {
     let file = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -468,7 +468,7 @@ pub fn advisory_lock(lake: &Lake, name: &str) -> io::Result<CompactLock> {
             return Err(io::Error::last_os_error());
         }
     }
-    Ok(CompactLock { _file: file })
+    Ok(LakeLock { _file: file })
 }
 
 /// Exchanges two directories atomically where the platform can; otherwise renames `live`

@@ -408,16 +408,8 @@ fn facts_of(doc: &Doc) -> Vec<Row> {
         "元",
         l,
     );
-    let mut i = 0;
-    while i < doc.econ.len() {
-        let class = &doc.econ[i].code[..3];
-        let group: Vec<_> = doc.econ[i..]
-            .iter()
-            .take_while(|x| &x.code[..3] == class)
-            .collect();
-        let (p, u): (i64, i64) = group
-            .iter()
-            .fold((0, 0), |(p, u), x| (p + x.personnel, u + x.public_use));
+    for group in doc.econ_classes() {
+        let (class, p, u) = (group.code, group.personnel, group.public_use);
         let l = e.next_line();
         let cname = name_of(c, class, year);
         e.push(
@@ -466,7 +458,7 @@ fn facts_of(doc: &Doc) -> Vec<Row> {
                 l,
             );
         }
-        for x in &group {
+        for x in group.lines {
             let l = e.next_line();
             let name = name_of(c, &x.code, year);
             let code = Some(x.code.as_str());
@@ -517,7 +509,6 @@ fn facts_of(doc: &Doc) -> Vec<Row> {
                 );
             }
         }
-        i += group.len();
     }
 
     // 项目支出表.

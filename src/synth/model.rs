@@ -339,6 +339,15 @@ pub struct EconLine {
     pub public_use: i64,
 }
 
+/// One 类 of the basic expenditure by 经济分类: its 款 lines and their sums.
+#[derive(Debug, Clone, Copy)]
+pub struct EconClass<'d> {
+    pub code: &'d str,
+    pub lines: &'d [EconLine],
+    pub personnel: i64,
+    pub public_use: i64,
+}
+
 /// One project of the 项目支出 table.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -390,6 +399,25 @@ impl Doc<'_> {
     }
     pub fn public_use(&self) -> i64 {
         self.econ.iter().map(|e| e.public_use).sum()
+    }
+    /// The 经济分类 lines grouped by 类 (consecutive lines sharing their first three digits),
+    /// in order.
+    pub fn econ_classes(&self) -> Vec<EconClass<'_>> {
+        let mut out = Vec::new();
+        let mut rest = self.econ.as_slice();
+        while let Some(first) = rest.first() {
+            let code = &first.code[..3];
+            let n = rest.iter().take_while(|x| &x.code[..3] == code).count();
+            let (lines, tail) = rest.split_at(n);
+            out.push(EconClass {
+                code,
+                lines,
+                personnel: lines.iter().map(|x| x.personnel).sum(),
+                public_use: lines.iter().map(|x| x.public_use).sum(),
+            });
+            rest = tail;
+        }
+        out
     }
     /// Totals by 类 (3-digit code), sorted.
     pub fn by_class(&self) -> Vec<(String, i64)> {

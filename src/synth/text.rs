@@ -264,16 +264,8 @@ pub fn render(doc: &Doc) -> String {
         blank_or(doc.personnel()),
         blank_or(doc.public_use())
     );
-    let mut i = 0;
-    while i < doc.econ.len() {
-        let class = &doc.econ[i].code[..3];
-        let group: Vec<_> = doc.econ[i..]
-            .iter()
-            .take_while(|x| &x.code[..3] == class)
-            .collect();
-        let (p, u): (i64, i64) = group
-            .iter()
-            .fold((0, 0), |(p, u), x| (p + x.personnel, u + x.public_use));
+    for group in doc.econ_classes() {
+        let (class, p, u) = (group.code, group.personnel, group.public_use);
         let _ = writeln!(
             w,
             "{class}\t\t{}\t{}\t{}\t{}",
@@ -282,7 +274,7 @@ pub fn render(doc: &Doc) -> String {
             blank_or(p),
             blank_or(u)
         );
-        for x in &group {
+        for x in group.lines {
             let _ = writeln!(
                 w,
                 "{class}\t{}\t{}\t{}\t{}\t{}",
@@ -293,7 +285,6 @@ pub fn render(doc: &Doc) -> String {
                 blank_or(x.public_use)
             );
         }
-        i += group.len();
     }
     let _ = writeln!(w);
 
