@@ -86,6 +86,8 @@ enum Command {
         /// Documents parsed at once (default: the number of cores).
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
+        #[command(flatten)]
+        meta: MetaArgs,
     },
     /// Parse and check documents and print the findings, without storing anything.
     Check {
@@ -98,6 +100,24 @@ enum Command {
         /// Exit 1 when a finding of this severity or worse exists: warning, error, never.
         #[arg(long, default_value = "error")]
         fail_on: FailOn,
+        /// One line per document (status, organisation, year, phase, tables found /
+        /// expected, unread numbers) and a total line, instead of the findings.
+        #[arg(long)]
+        summary: bool,
+        #[command(flatten)]
+        meta: MetaArgs,
+    },
+    /// Show what the parser saw in a document: metadata and where each field came from,
+    /// each table region with its lines, statement and unit, and every number's fate.
+    Inspect {
+        /// The document.
+        file: PathBuf,
+        /// Show only this table: its number in the list (1, 2, …) or a statement id or
+        /// a part of its title (income_by_func, 三公).
+        #[arg(long, short = 't', value_name = "N|NAME")]
+        table: Option<String>,
+        #[command(flatten)]
+        meta: MetaArgs,
     },
     /// Write Parquet for BI tools and notebooks, with its data dictionary (profiles bi, archive).
     Export {
@@ -139,6 +159,44 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Metadata given by the user, for documents whose own is missing or wrong.
+#[derive(clap::Args, Clone, Default)]
+struct MetaArgs {
+    /// The organisation (department or unit), instead of what the document says.
+    #[arg(long)]
+    org: Option<String>,
+    /// The fiscal year, instead of what the document says.
+    #[arg(long)]
+    year: Option<i32>,
+    /// budget (预算) or final (决算), instead of what the document says.
+    #[arg(long, value_parser = parse_phase)]
+    phase: Option<yusuan::model::Phase>,
+    /// The issuing government (e.g. 深圳市), instead of what the document says.
+    #[arg(long)]
+    region: Option<String>,
+}
+
+impl MetaArgs {
+    fn overrides(&self) -> yusuan::model::MetaOverrides {
+        yusuan::model::MetaOverrides {
+            org_name: self.org.clone(),
+            fiscal_year: self.year,
+            phase: self.phase,
+            region: self.region.clone(),
+        }
+    }
+}
+
+fn parse_phase(s: &str) -> Result<yusuan::model::Phase, String> {
+    match s {
+        "budget" | "预算" => Ok(yusuan::model::Phase::Budget),
+        "final" | "决算" => Ok(yusuan::model::Phase::Final),
+        _ => Err(format!(
+            "unknown phase '{s}': budget (预算) or final (决算)"
+        )),
+    }
 }
 
 static MEMORY_LIMIT: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
@@ -224,9 +282,15 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
         }
-        Some(Command::Ingest { paths, force, jobs }) => {
+        Some(Command::Ingest {
+            paths,
+            force,
+            jobs,
+            meta,
+        }) => {
             let mut options = BatchOptions {
                 force,
+                overrides: meta.overrides(),
                 ..BatchOptions::default()
             };
             if let Some(jobs) = jobs {
@@ -241,7 +305,24 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             paths,
             format,
             fail_on,
-        }) => Ok(check(&paths, format == "json", fail_on)),
+            summary,
+            meta,
+        }) => Ok(check(
+            &paths,
+            &CheckOptions {
+                json: format == "json",
+                fail_on,
+                summary,
+                overrides: meta.overrides(),
+            },
+        )),
+        Some(Command::Inspect { file, table, meta }) => {
+            let shown =
+                yusuan::ingest::inspect::inspect(&file, table.as_deref(), &meta.overrides())
+                    .map_err(|e| e.to_string())?;
+            emit(&shown);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Export { args }) => {
             bootstrap_sample(&cli.lake, &lake)?;
             let summary = yusuan::export::run(&lake, &args)
@@ -367,37 +448,61 @@ fn emit(text: &str) -> bool {
         .is_ok()
 }
 
-fn check(paths: &[PathBuf], json: bool, fail_on: FailOn) -> ExitCode {
+/// How `yusuan check` runs.
+struct CheckOptions {
+    json: bool,
+    fail_on: FailOn,
+    summary: bool,
+    overrides: yusuan::model::MetaOverrides,
+}
+
+fn check(paths: &[PathBuf], options: &CheckOptions) -> ExitCode {
     let mut unreadable = false;
     let mut failing = false;
     let mut documents = Vec::new();
+    let mut totals = report::SummaryTotals::default();
     for arg in paths {
         let files = yusuan::ingest::collect_paths(arg).unwrap_or_else(|_| vec![arg.clone()]);
         for path in files {
-            match yusuan::ingest::load(&path) {
+            match yusuan::ingest::load_with(&path, &options.overrides) {
                 Ok(loaded) => {
-                    failing |= fail_on.fails(&loaded.findings);
+                    failing |= options.fail_on.fails(&loaded.findings);
                     let shown = path.display().to_string();
+                    if options.summary {
+                        if !emit(&totals.line(&shown, &loaded.doc, &loaded.findings)) {
+                            return ExitCode::SUCCESS;
+                        }
+                        continue;
+                    }
                     let doc = Checked {
                         path: &shown,
                         doc_id: &loaded.doc_id,
                         text: &loaded.text,
                         findings: &loaded.findings,
                     };
-                    if json {
+                    if options.json {
                         documents.push(report::render_json(&doc));
                     } else if !emit(&format!("{}\n", report::render_text(&doc))) {
                         return ExitCode::SUCCESS;
                     }
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    if options.summary {
+                        if !emit(&totals.refused(&e.to_string())) {
+                            return ExitCode::SUCCESS;
+                        }
+                    } else {
+                        eprintln!("error: {e}");
+                    }
                     unreadable = true;
                 }
             }
         }
     }
-    if json && !emit(&format!("[{}]\n", documents.join(",\n"))) {
+    if options.summary && !emit(&totals.total()) {
+        return ExitCode::SUCCESS;
+    }
+    if options.json && !options.summary && !emit(&format!("[{}]\n", documents.join(",\n"))) {
         return ExitCode::SUCCESS;
     }
     if unreadable {

@@ -176,6 +176,13 @@ pub struct TableInfo {
     pub end_line: u32,
     /// How many facts it produced (0 for an empty table).
     pub facts: usize,
+    /// The unit the table states.
+    pub unit: Unit,
+    /// Numbers printed in the table: all, stored as facts, skipped with a reason, unread.
+    pub numbers: usize,
+    pub stored: usize,
+    pub skipped: usize,
+    pub unread: usize,
 }
 
 /// A change the parser made to what was printed (a code rebuilt from its parents, a
@@ -203,6 +210,133 @@ pub struct DocumentMeta {
     pub org_code: Option<String>,
     /// Units the document covers (本部 and subordinate units), as printed.
     pub units: Vec<String>,
+    /// Where each field was read from.
+    pub sources: MetaSources,
+}
+
+/// Where a metadata field came from, most trusted first. Stored in `documents` as
+/// `<field>_source`, so a user can see which fields were found and which were guessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MetaSource {
+    /// Given on the command line (`--org`, `--year`, `--phase`, `--region`).
+    Flag,
+    /// A heading or a table title naming the budget ("XX局2021年部门预算").
+    Title,
+    /// The first lines of the document (a cover printed over several lines).
+    Cover,
+    /// A labelled line of the tables: 部门名称：, 单位名称：, 编制单位：, 部门（单位）：.
+    TableLabel,
+    /// A sentence of the prose.
+    Prose,
+    /// The file name.
+    FileName,
+    /// Derived from another field (the region from the organisation's name).
+    Derived,
+    /// Not found: the field is empty or a stand-in.
+    #[default]
+    Missing,
+}
+
+impl MetaSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetaSource::Flag => "flag",
+            MetaSource::Title => "title",
+            MetaSource::Cover => "cover",
+            MetaSource::TableLabel => "table_label",
+            MetaSource::Prose => "prose",
+            MetaSource::FileName => "file_name",
+            MetaSource::Derived => "derived",
+            MetaSource::Missing => "missing",
+        }
+    }
+}
+
+/// Where each metadata field of a document came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MetaSources {
+    pub fiscal_year: MetaSource,
+    pub phase: MetaSource,
+    pub org_name: MetaSource,
+    pub region: MetaSource,
+}
+
+/// Metadata given by the user, overriding what the document says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetaOverrides {
+    pub org_name: Option<String>,
+    pub fiscal_year: Option<i32>,
+    pub phase: Option<Phase>,
+    pub region: Option<String>,
+}
+
+impl MetaOverrides {
+    pub fn is_empty(&self) -> bool {
+        *self == MetaOverrides::default()
+    }
+}
+
+/// Whether the parser read a document whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CoverageStatus {
+    /// Every standard table the document should print was found and recognised, and
+    /// every number inside its tables was stored or deliberately skipped.
+    Complete,
+    /// Something was missed: the reasons say what.
+    #[default]
+    Partial,
+}
+
+impl CoverageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverageStatus::Complete => "complete",
+            CoverageStatus::Partial => "partial",
+        }
+    }
+}
+
+/// A number printed inside a table that the parser did not store and had no reason to
+/// skip: a misread, shown to the user with its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadNumber {
+    pub src_line: u32,
+    /// As printed.
+    pub text: String,
+}
+
+/// What the parser read of a document, measured by the parser itself.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Coverage {
+    /// `tables` when the document prints tables, `narrative` when it is prose only (a
+    /// 情况说明 published apart from its tables).
+    pub content: String,
+    /// Standard tables a document of its kind carries (statement ids).
+    pub expected: Vec<&'static str>,
+    /// Expected tables not found.
+    pub missing: Vec<&'static str>,
+    /// Table regions that print numbers but that no alias or header shape names:
+    /// (first line, last line, title).
+    pub unrecognised: Vec<(u32, u32, String)>,
+    /// Numbers printed inside recognised tables.
+    pub numbers: usize,
+    /// ... stored as facts.
+    pub stored: usize,
+    /// ... deliberately skipped, counted by reason (行次, 栏次, percentages, years…).
+    pub skipped: Vec<(&'static str, usize)>,
+    /// ... neither: each with its line.
+    pub unread: Vec<UnreadNumber>,
+    /// Lines outside every table that print rows of numbers (two or more amounts).
+    pub outside_rows: Vec<u32>,
+    pub status: CoverageStatus,
+    /// Why the status is `partial`, most important first.
+    pub reasons: Vec<String>,
+}
+
+impl Coverage {
+    pub fn skipped_total(&self) -> usize {
+        self.skipped.iter().map(|(_, n)| n).sum()
+    }
 }
 
 /// Everything read from one document.
@@ -214,6 +348,8 @@ pub struct ParsedDocument {
     pub narrative: Vec<NarrativeFigure>,
     pub targets: Vec<Target>,
     pub repairs: Vec<Repair>,
+    /// What was read and what was missed.
+    pub coverage: Coverage,
 }
 
 /// A document that cannot be read, with the file and (where it applies) the line.

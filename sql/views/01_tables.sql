@@ -1,11 +1,18 @@
 -- documents, narrative, targets, findings: the other lake tables, fiscal_year second.
 -- documents: one row per ingested document version; `live` is false for a version replaced
 -- by a newer document of the same organisation, year and phase (`superseded_by`), whose
--- facts are no longer in the lake.
+-- facts are no longer in the lake. Then its coverage (what the parser read of it: status
+-- complete | partial with the reasons, standard tables expected and missing, the numbers
+-- of its tables stored / skipped / unread) and where each metadata field came from;
+-- these are NULL for documents ingested before coverage was measured.
 CREATE VIEW documents AS
 SELECT doc_id, fiscal_year, phase, region, org_name, org_code, path, title, units,
        tables_found, table_count, fact_count, finding_count, source_bytes, ingested_at,
-       coalesce(live, true) AS live, superseded_by
+       coalesce(live, true) AS live, superseded_by,
+       status, status_reasons, content, tables_expected, tables_missing,
+       tables_unrecognised, table_regions, numbers_in_tables, numbers_stored,
+       numbers_skipped, numbers_unread, skipped_reasons, unread_lines,
+       fiscal_year_source, phase_source, org_name_source, region_source
 FROM lake.documents;
 
 CREATE VIEW narrative AS

@@ -1,5 +1,6 @@
 //! How `yusuan check` shows findings: grouped by document and severity with the quoted
-//! source lines, or as JSON for machines; and which severity fails the run.
+//! source lines, or as JSON for machines; which severity fails the run; and the
+//! one-line-per-document coverage summary of `yusuan check --summary`.
 
 use std::fmt::Write as _;
 use std::str::FromStr;
@@ -38,6 +39,73 @@ impl FailOn {
             FailOn::Never => return false,
         };
         findings.iter().any(|f| f.severity >= threshold)
+    }
+}
+
+/// The running totals of `yusuan check --summary`, and its lines:
+/// `STATUS  PATH  ORG  YEAR  PHASE  tables F/E  unread N  errors K`, then a total.
+#[derive(Debug, Default)]
+pub struct SummaryTotals {
+    complete: usize,
+    partial: usize,
+    refused: usize,
+    unread: usize,
+    errors: usize,
+}
+
+impl SummaryTotals {
+    /// The line of a document that was read.
+    pub fn line(
+        &mut self,
+        path: &str,
+        doc: &crate::model::ParsedDocument,
+        findings: &[Finding],
+    ) -> String {
+        let c = &doc.coverage;
+        match c.status {
+            crate::model::CoverageStatus::Complete => self.complete += 1,
+            crate::model::CoverageStatus::Partial => self.partial += 1,
+        }
+        self.unread += c.unread.len();
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        self.errors += errors;
+        let found = c.expected.len() - c.missing.len();
+        let mut out = format!(
+            "{:<8} {path}\t{}\t{}\t{}\ttables {found}/{}\tunread {}\terrors {errors}",
+            c.status.as_str(),
+            doc.meta.org_name,
+            doc.meta.fiscal_year,
+            doc.meta.phase.as_str(),
+            c.expected.len(),
+            c.unread.len(),
+        );
+        if let Some(first) = c.reasons.first() {
+            let _ = write!(out, "\t{first}");
+        }
+        out.push('\n');
+        out
+    }
+
+    /// The line of a document that could not be read.
+    pub fn refused(&mut self, message: &str) -> String {
+        self.refused += 1;
+        format!("{:<8} {message}\n", "refused")
+    }
+
+    /// The closing line.
+    pub fn total(&self) -> String {
+        format!(
+            "total: {} documents, {} complete, {} partial, {} refused; {} unread numbers, {} error findings\n",
+            self.complete + self.partial + self.refused,
+            self.complete,
+            self.partial,
+            self.refused,
+            self.unread,
+            self.errors
+        )
     }
 }
 

@@ -20,12 +20,14 @@ pub fn doc(facts: Vec<Fact>) -> ParsedDocument {
             org_name: "测试单位".into(),
             org_code: None,
             units: vec![],
+            sources: MetaSources::default(),
         },
         tables: vec![],
         facts,
         narrative: vec![],
         targets: vec![],
         repairs: vec![],
+        coverage: Coverage::default(),
     }
 }
 

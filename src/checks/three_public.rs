@@ -150,6 +150,11 @@ mod tests {
             start_line: start,
             end_line: end,
             facts: 1,
+            unit: Unit::Yuan,
+            numbers: 1,
+            stored: 1,
+            skipped: 0,
+            unread: 0,
         }
     }
 

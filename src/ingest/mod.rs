@@ -15,12 +15,13 @@ use std::sync::{Condvar, Mutex, mpsc};
 
 use sha2::{Digest, Sha256};
 
+pub mod inspect;
 pub mod progress;
 
 use crate::checks::{self, Finding};
 use crate::lake::schema::DocumentRecord;
 use crate::lake::{CommitError, CommitSummary, Lake, commit};
-use crate::model::{ParseError, ParsedDocument};
+use crate::model::{MetaOverrides, ParseError, ParsedDocument};
 
 /// Why a document did not go in.
 #[derive(Debug)]
@@ -70,7 +71,12 @@ pub struct Loaded {
 
 /// Reads, parses and checks one document.
 pub fn load(path: &Path) -> Result<Loaded, IngestError> {
-    load_bytes(path, &read(path)?)
+    load_with(path, &MetaOverrides::default())
+}
+
+/// Reads, parses and checks one document, with the user's metadata taking precedence.
+pub fn load_with(path: &Path, overrides: &MetaOverrides) -> Result<Loaded, IngestError> {
+    load_bytes_with(path, &read(path)?, overrides)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, IngestError> {
@@ -82,8 +88,17 @@ fn read(path: &Path) -> Result<Vec<u8>, IngestError> {
 
 /// Parses and checks a document's bytes; `path` names it in errors.
 pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, IngestError> {
+    load_bytes_with(path, bytes, &MetaOverrides::default())
+}
+
+/// [`load_bytes`] with the user's metadata taking precedence.
+pub fn load_bytes_with(
+    path: &Path,
+    bytes: &[u8],
+    overrides: &MetaOverrides,
+) -> Result<Loaded, IngestError> {
     let text = crate::document::decode(path, bytes).map_err(IngestError::Parse)?;
-    let doc = crate::statements::parse(path, &text).map_err(IngestError::Parse)?;
+    let doc = crate::statements::parse_with(path, &text, overrides).map_err(IngestError::Parse)?;
     let findings = checks::run(&doc);
     Ok(Loaded {
         doc_id: doc_id(bytes),
@@ -129,6 +144,8 @@ pub struct BatchOptions {
     pub jobs: usize,
     /// Ingest documents whose bytes are already in the lake again.
     pub force: bool,
+    /// Metadata given by the user for every document of the batch.
+    pub overrides: MetaOverrides,
 }
 
 impl Default for BatchOptions {
@@ -136,6 +153,7 @@ impl Default for BatchOptions {
         BatchOptions {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             force: false,
+            overrides: MetaOverrides::default(),
         }
     }
 }
@@ -191,7 +209,7 @@ pub fn ingest_paths(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    let outcome = ingest_one(lake, path, i, known, options.force, turn);
+                    let outcome = ingest_one(lake, path, i, known, options, turn);
                     if sender.send((i, outcome)).is_err() {
                         break;
                     }
@@ -243,15 +261,15 @@ fn ingest_one(
     path: &Path,
     i: usize,
     known: &HashSet<String>,
-    force: bool,
+    options: &BatchOptions,
     turn: &CommitTurn,
 ) -> Outcome {
     let prepared = read(path).and_then(|bytes| {
         let id = doc_id(&bytes);
-        if !force && known.contains(&id) {
+        if !options.force && known.contains(&id) {
             return Ok(Err(id));
         }
-        load_bytes(path, &bytes).map(Ok)
+        load_bytes_with(path, &bytes, &options.overrides).map(Ok)
     });
     turn.run(i, || match prepared {
         Ok(Ok(loaded)) => match commit(lake, path, loaded) {

@@ -1,6 +1,7 @@
 //! What `yusuan ingest` shows: a progress bar on a terminal (documents, tables, facts,
-//! findings, ETA), nothing while running otherwise, and a summary at the end that lists
-//! every document that failed and why.
+//! findings, ETA), nothing while running otherwise, and at the end a line per document —
+//! its coverage status (complete, partial with its first reasons, refused with why) —
+//! and the run's counts.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -15,13 +16,12 @@ pub struct Progress {
     replaced: usize,
     skipped: usize,
     failed: usize,
+    complete: usize,
+    partial: usize,
     tables: usize,
     facts: usize,
     findings: usize,
 }
-
-/// A result list longer than this is summarised by counts only.
-const LIST_LIMIT: usize = 20;
 
 impl Default for Progress {
     fn default() -> Self {
@@ -38,6 +38,8 @@ impl Progress {
             replaced: 0,
             skipped: 0,
             failed: 0,
+            complete: 0,
+            partial: 0,
             tables: 0,
             facts: 0,
             findings: 0,
@@ -50,6 +52,10 @@ impl Progress {
             Outcome::Stored(stored) => {
                 let (loaded, summary) = stored.as_ref();
                 self.stored += 1;
+                match loaded.doc.coverage.status {
+                    crate::model::CoverageStatus::Complete => self.complete += 1,
+                    crate::model::CoverageStatus::Partial => self.partial += 1,
+                }
                 self.replaced += usize::from(summary.replaced);
                 self.tables += loaded.doc.tables.len();
                 self.facts += summary.facts;
@@ -91,52 +97,39 @@ impl Progress {
         )
     }
 
-    /// The closing summary: counts, the documents (when few), and every failure.
+    /// The closing summary: a line per document, then the counts.
     pub fn summary(&self, outcomes: &[Outcome]) -> String {
         let mut out = String::new();
         if self.on_terminal {
             out.push_str("\r\x1b[K");
         }
-        if outcomes.len() <= LIST_LIMIT {
-            for outcome in outcomes {
-                match outcome {
-                    Outcome::Stored(stored) => {
-                        let (loaded, summary) = stored.as_ref();
-                        let meta = &loaded.doc.meta;
-                        let verb = if summary.replaced { "replaced" } else { "ingested" };
-                        out.push_str(&format!(
-                            "{verb} {} ({} {} {}, {} tables): {} facts, {} narrative figures, {} targets, {} findings\n",
-                            loaded.path.display(),
-                            meta.org_name,
-                            meta.fiscal_year,
-                            meta.phase.as_str(),
-                            loaded.doc.tables.len(),
-                            summary.facts,
-                            summary.narrative,
-                            summary.targets,
-                            summary.findings,
-                        ));
-                        for old in &summary.superseded {
-                            out.push_str(&format!(
-                                "  supersedes document {old} (an earlier version of the same organisation's {} {})\n",
-                                meta.fiscal_year,
-                                meta.phase.as_str()
-                            ));
-                        }
-                    }
-                    Outcome::Skipped { path, doc_id } => out.push_str(&format!(
-                        "skipped {} (already in the lake as {doc_id}; --force to ingest it again)\n",
-                        path.display()
-                    )),
-                    Outcome::Failed(_) => {}
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Stored(stored) => {
+                    let (loaded, summary) = stored.as_ref();
+                    out.push_str(&document_line(loaded, summary));
                 }
+                Outcome::Skipped { path, doc_id } => out.push_str(&format!(
+                    "skipped   {} (already in the lake as {doc_id}; --force to ingest it again)\n",
+                    path.display()
+                )),
+                Outcome::Failed(e) => out.push_str(&format!("refused   {e}\n")),
             }
         }
         let secs = self.started.elapsed().as_secs_f64();
         out.push_str(&format!(
-            "{} stored ({} replaced), {} skipped, {} failed: {} tables, {} facts, {} findings in {secs:.1}s\n",
-            self.stored, self.replaced, self.skipped, self.failed, self.tables, self.facts, self.findings
+            "{} stored ({} complete, {} partial; {} replaced), {} skipped, {} failed: {} tables, {} facts, {} findings in {secs:.1}s\n",
+            self.stored,
+            self.complete,
+            self.partial,
+            self.replaced,
+            self.skipped,
+            self.failed,
+            self.tables,
+            self.facts,
+            self.findings
         ));
+        // The refusals again, last, where a script reading the end of the output finds them.
         for outcome in outcomes {
             if let Outcome::Failed(e) = outcome {
                 out.push_str(&format!("error: {e}\n"));
@@ -144,6 +137,58 @@ impl Progress {
         }
         out
     }
+}
+
+/// How many of a partial document's reasons its line shows.
+const REASONS_SHOWN: usize = 2;
+
+/// `complete  PATH (org year phase, N tables): F facts, …` or `partial …` with the first
+/// reasons on the lines below.
+fn document_line(loaded: &super::Loaded, summary: &crate::lake::CommitSummary) -> String {
+    let meta = &loaded.doc.meta;
+    let cov = &loaded.doc.coverage;
+    let verb = if summary.replaced {
+        " (replaces a version)"
+    } else {
+        ""
+    };
+    let tables = loaded
+        .doc
+        .tables
+        .iter()
+        .filter(|t| t.statement != crate::statements::UNRECOGNISED)
+        .count();
+    let mut out = format!(
+        "{:<9} {} ({} {} {}, {} tables): {} facts, {} narrative figures, {} targets, {} findings{verb}\n",
+        cov.status.as_str(),
+        loaded.path.display(),
+        meta.org_name,
+        meta.fiscal_year,
+        meta.phase.as_str(),
+        tables,
+        summary.facts,
+        summary.narrative,
+        summary.targets,
+        summary.findings,
+    );
+    for reason in cov.reasons.iter().take(REASONS_SHOWN) {
+        out.push_str(&format!("          - {reason}\n"));
+    }
+    if cov.reasons.len() > REASONS_SHOWN {
+        out.push_str(&format!(
+            "          - and {} more (yusuan inspect {})\n",
+            cov.reasons.len() - REASONS_SHOWN,
+            loaded.path.display()
+        ));
+    }
+    for old in &summary.superseded {
+        out.push_str(&format!(
+            "          supersedes document {old} (an earlier version of the same organisation's {} {})\n",
+            meta.fiscal_year,
+            meta.phase.as_str()
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -118,6 +118,25 @@ pub fn file_schema(table: &str) -> Option<SchemaRef> {
             // and a document with no later version is live.
             Field::new("live", DataType::Boolean, true),
             utf8("superseded_by", true),
+            // Coverage and the sources of the metadata; nullable, as files written
+            // before they were measured have no such columns.
+            utf8("status", true),
+            utf8("status_reasons", true),
+            utf8("content", true),
+            utf8("tables_expected", true),
+            utf8("tables_missing", true),
+            utf8("tables_unrecognised", true),
+            utf8("table_regions", true),
+            Field::new("numbers_in_tables", DataType::Int64, true),
+            Field::new("numbers_stored", DataType::Int64, true),
+            Field::new("numbers_skipped", DataType::Int64, true),
+            Field::new("numbers_unread", DataType::Int64, true),
+            utf8("skipped_reasons", true),
+            utf8("unread_lines", true),
+            utf8("fiscal_year_source", true),
+            utf8("phase_source", true),
+            utf8("org_name_source", true),
+            utf8("region_source", true),
         ])
     });
     match table {
@@ -352,6 +371,59 @@ pub fn documents_batch(
         ),
         Arc::new(BooleanArray::from(vec![true])),
         strings([None]),
+    ]);
+    let c = &doc.coverage;
+    let regions: Vec<String> = doc
+        .tables
+        .iter()
+        .map(|t| {
+            format!(
+                "{} L{}-{} {} [{}]: {} numbers, {} stored, {} skipped, {} unread",
+                t.statement,
+                t.start_line,
+                t.end_line,
+                t.title,
+                t.unit.as_str(),
+                t.numbers,
+                t.stored,
+                t.skipped,
+                t.unread
+            )
+        })
+        .collect();
+    let unrecognised: Vec<String> = c
+        .unrecognised
+        .iter()
+        .map(|(a, b, title)| format!("L{a}-{b} {title}"))
+        .collect();
+    let skipped: Vec<String> = c
+        .skipped
+        .iter()
+        .map(|(why, n)| format!("{why} {n}"))
+        .collect();
+    let mut unread_lines: Vec<u32> = c.unread.iter().map(|u| u.src_line).collect();
+    unread_lines.dedup();
+    let unread_lines: Vec<String> = unread_lines.iter().map(u32::to_string).collect();
+    let count = |n: usize| Arc::new(Int64Array::from(vec![n as i64])) as ArrayRef;
+    let s = &doc.meta.sources;
+    cols.extend([
+        repeat(c.status.as_str(), 1),
+        repeat(&c.reasons.join("\n"), 1),
+        repeat(&c.content, 1),
+        repeat(&c.expected.join(","), 1),
+        repeat(&c.missing.join(","), 1),
+        repeat(&unrecognised.join("\n"), 1),
+        repeat(&regions.join("\n"), 1),
+        count(c.numbers),
+        count(c.stored),
+        count(c.skipped_total()),
+        count(c.unread.len()),
+        repeat(&skipped.join(", "), 1),
+        repeat(&unread_lines.join(","), 1),
+        repeat(s.fiscal_year.as_str(), 1),
+        repeat(s.phase.as_str(), 1),
+        repeat(s.org_name.as_str(), 1),
+        repeat(s.region.as_str(), 1),
     ]);
     batch("documents", cols)
 }

@@ -105,6 +105,11 @@ pub struct DocCodes {
 }
 
 impl DocCodes {
+    /// The codes, without their names.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(c, _)| c.as_str())
+    }
+
     pub fn add(&mut self, code: &str, name: &str) {
         if !self.entries.iter().any(|(c, _)| c == code) {
             self.entries.push((code.to_string(), name.to_string()));

@@ -621,3 +621,21 @@ fn truncated_shuffled_and_mangled_copies_never_panic() {
         }
     }
 }
+
+/// Both Shanghai documents are read whole: every standard table found, every number in
+/// their tables stored or skipped for a reason.
+#[test]
+fn the_shanghai_documents_are_complete() {
+    for (name, doc) in [("wanli", wanli()), ("sgb", sgb())] {
+        let c = &doc.coverage;
+        assert_eq!(
+            c.status,
+            crate::model::CoverageStatus::Complete,
+            "{name}: {:?}",
+            c.reasons
+        );
+        assert!(c.missing.is_empty(), "{name}: {:?}", c.missing);
+        assert!(c.unread.is_empty(), "{name}: {:?}", c.unread);
+        assert_eq!(c.numbers, c.stored + c.skipped_total(), "{name}");
+    }
+}

@@ -1,98 +1,140 @@
-//! Document metadata read from the document itself: fiscal year and phase (the first
-//! "2021 年…预算/决算" in a heading, else anywhere), the organisation (the top heading),
-//! the issuing government (the place name the organisation's name starts with) and the
-//! title (the first heading naming the budget).
+//! Document metadata, read from the document itself and never a reason to refuse a
+//! document that has tables: fiscal year and phase, the organisation, the issuing
+//! government and the title. Each field is looked for in order of trust — the title
+//! (a heading or a table title, also when wrapped over lines), the cover (the first
+//! lines joined), the labelled lines of the tables (部门名称：, 单位名称：, 编制单位：,
+//! 部门（单位）：), the prose, and last the file name — and records where it came from
+//! ([`MetaSources`]). The user's flags override all of them. Only a document whose fiscal
+//! year is nowhere is refused, with a message that says to pass `--year`.
 
 use std::path::Path;
 
 use crate::document::grid::Layout;
 use crate::document::text::{Line, clean_heading, compact, heading_level};
-use crate::model::{DocumentMeta, ParseError, Phase};
+use crate::model::{DocumentMeta, MetaOverrides, MetaSource, MetaSources, ParseError, Phase};
 
 /// Reads the metadata; `org_code` and `units` are filled in from the tables later.
-pub fn read(path: &Path, lines: &[Line<'_>], layout: &Layout) -> Result<DocumentMeta, ParseError> {
-    let headings: Vec<(u32, String)> = lines
+pub fn read(
+    path: &Path,
+    lines: &[Line<'_>],
+    layout: &Layout,
+    overrides: &MetaOverrides,
+) -> Result<DocumentMeta, ParseError> {
+    let headings: Vec<String> = lines
         .iter()
         .filter(|l| heading_level(l.text).is_some())
-        .map(|l| (l.no, clean_heading(l.text)))
+        .map(|l| clean_heading(l.text))
         .collect();
-    let titles: Vec<(u32, String)> = layout
+    let titles: Vec<String> = layout
         .tables
         .iter()
         .filter(|t| !t.title.is_empty())
-        .map(|t| (t.start_line, t.title.clone()))
+        .map(|t| t.title.clone())
         .collect();
+    let cover = cover_of(lines);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prose: Vec<String> = layout.prose.iter().map(|p| compact(&p.text)).collect();
 
-    // The cover: the first non-empty lines joined (layout text prints the title over
-    // several lines: "中共上海市普陀区委" / "社会工作部 2024 年度" / "部门决算").
-    let cover: String = lines
+    // Fiscal year and phase, found together where a title says "2021 年…预算".
+    let mut sources = MetaSources::default();
+    let mut found: Option<(i32, Phase, MetaSource)> = headings
         .iter()
-        .map(|l| compact(&l.text.replace('\u{c}', "")))
-        .filter(|t| !t.is_empty())
-        .take(4)
-        .scan(false, |done, t| {
-            if *done {
-                return None;
-            }
-            *done = t.contains("预算") || t.contains("决算");
-            Some(t)
+        .chain(titles.iter())
+        .find_map(|h| year_phase(h))
+        .map(|(y, p)| (y, p, MetaSource::Title))
+        .or_else(|| year_phase(&cover).map(|(y, p)| (y, p, MetaSource::Cover)))
+        .or_else(|| {
+            prose
+                .iter()
+                .find_map(|t| year_phase(t))
+                .map(|(y, p)| (y, p, MetaSource::Prose))
         })
-        .collect();
-
-    // Fiscal year and phase.
-    let mut found = None;
-    for (_, h) in headings.iter().chain(titles.iter()) {
-        if let Some(yp) = year_phase(h) {
-            found = Some(yp);
-            break;
-        }
-    }
-    if found.is_none() {
-        found = year_phase(&cover);
-    }
-    if found.is_none() {
-        found = lines.iter().find_map(|l| year_phase(l.text));
-    }
-    let Some((fiscal_year, phase)) = found else {
-        return Err(ParseError::new(
-            path,
-            None,
-            "fiscal year not found: no \"20xx 年…预算/决算\" in the document",
-        ));
-    };
-
-    // Organisation.
-    let org_name = headings
-        .iter()
-        .map(|(_, h)| h)
-        .find(|h| is_org_name(h))
-        .cloned()
-        .or_else(|| labelled_org(lines))
-        .or_else(|| org_before_year(&cover))
         .or_else(|| {
             lines
                 .iter()
-                .map(|l| clean_heading(l.text))
-                .find(|t| !t.is_empty())
-                .filter(|t| is_org_name(t))
+                .find_map(|l| year_phase(l.text))
+                .map(|(y, p)| (y, p, MetaSource::Prose))
         })
-        .or_else(|| {
-            headings
-                .iter()
-                .chain(titles.iter())
-                .find_map(|(_, h)| org_before_year(h))
-        });
-    let Some(org_name) = org_name else {
-        return Err(ParseError::new(
-            path,
-            None,
-            "organisation not found: no heading names the department",
-        ));
+        .or_else(|| year_phase(&stem).map(|(y, p)| (y, p, MetaSource::FileName)));
+    if found.is_none() {
+        // A year alone ("2026年度") in the title or cover, the phase from the words used.
+        let year = headings
+            .iter()
+            .chain(titles.iter())
+            .chain(std::iter::once(&cover))
+            .find_map(|h| year_in(h).map(|y| (y, MetaSource::Title)))
+            .or_else(|| year_in(&stem).map(|y| (y, MetaSource::FileName)))
+            .map(|(y, src)| (y, phase_by_words(lines, &stem), src))
+            .or_else(|| {
+                most_common_year(lines)
+                    .map(|y| (y, phase_by_words(lines, &stem), MetaSource::Prose))
+            });
+        if let Some(yps) = year {
+            found = Some(yps);
+        }
+    }
+    let phase_from_flag = overrides.phase;
+    let (fiscal_year, phase) = match (overrides.fiscal_year, found) {
+        (Some(y), Some((_, p, _))) => {
+            sources.fiscal_year = MetaSource::Flag;
+            sources.phase = MetaSource::Title;
+            (y, p)
+        }
+        (Some(y), None) => {
+            sources.fiscal_year = MetaSource::Flag;
+            sources.phase = MetaSource::Prose;
+            (y, phase_by_words(lines, &stem))
+        }
+        (None, Some((y, p, src))) => {
+            sources.fiscal_year = src;
+            sources.phase = src;
+            (y, p)
+        }
+        (None, None) => {
+            return Err(ParseError::new(
+                path,
+                None,
+                "fiscal year not found: no \"20xx 年\" in the title, the cover, the tables, \
+                 the prose or the file name; pass --year",
+            ));
+        }
     };
+    let phase = match phase_from_flag {
+        Some(p) => {
+            sources.phase = MetaSource::Flag;
+            p
+        }
+        None => phase,
+    };
+
+    // Organisation.
+    let org = if let Some(o) = overrides.org_name.clone() {
+        Some((o, MetaSource::Flag))
+    } else {
+        org_from_titles(&headings, &titles, &cover)
+            .or_else(|| labelled_org(lines).map(|o| (o, MetaSource::TableLabel)))
+            .or_else(|| {
+                // A sentence naming the budget: "X2026年部门预算…".
+                prose
+                    .iter()
+                    .filter(|t| year_phase(t).is_some())
+                    .find_map(|t| org_near_year(t))
+                    .map(|o| (o, MetaSource::Prose))
+            })
+            .or_else(|| org_near_year(&stem).map(|o| (o, MetaSource::FileName)))
+    };
+    let (org_name, org_source) = match org {
+        Some(found) => found,
+        // Never a reason to refuse: the file name stands in, and coverage says so.
+        None => (stem.clone(), MetaSource::Missing),
+    };
+    sources.org_name = org_source;
 
     let title = headings
         .iter()
-        .map(|(_, h)| h)
         .find(|h| h.contains("预算") || h.contains("决算"))
         .cloned()
         .or_else(|| (cover.contains("预算") || cover.contains("决算")).then(|| cover.clone()))
@@ -108,7 +150,19 @@ pub fn read(path: &Path, lines: &[Line<'_>], layout: &Layout) -> Result<Document
                 }
             )
         });
-    let region = region_of(&org_name).unwrap_or_default();
+    let region = match overrides.region.clone() {
+        Some(r) => {
+            sources.region = MetaSource::Flag;
+            r
+        }
+        None => match region_of(&org_name).filter(|_| org_source != MetaSource::Missing) {
+            Some(r) => {
+                sources.region = MetaSource::Derived;
+                r
+            }
+            None => String::new(),
+        },
+    };
     Ok(DocumentMeta {
         title,
         fiscal_year,
@@ -117,6 +171,119 @@ pub fn read(path: &Path, lines: &[Line<'_>], layout: &Layout) -> Result<Document
         org_name,
         org_code: None,
         units: units_listed(lines),
+        sources,
+    })
+}
+
+/// The cover: the first non-empty lines joined, up to the one that names the budget
+/// (layout text prints the title over several lines: "中共上海市普陀区委" / "社会工作部
+/// 2024 年度" / "部门决算", or "2026 年深圳市统计局（本级）部门预" / "算").
+fn cover_of(lines: &[Line<'_>]) -> String {
+    let mut out = String::new();
+    for t in lines
+        .iter()
+        .map(|l| compact(&clean_heading(&l.text.replace('\u{c}', ""))))
+        .filter(|t| !t.is_empty())
+        .take(5)
+    {
+        // A line of prose or a table row is past the cover.
+        if t.chars().count() > 40 || t.contains('。') {
+            break;
+        }
+        out.push_str(&t);
+        if out.contains("预算") || out.contains("决算") {
+            break;
+        }
+    }
+    out
+}
+
+/// The organisation a heading, a table title or the cover names.
+fn org_from_titles(
+    headings: &[String],
+    titles: &[String],
+    cover: &str,
+) -> Option<(String, MetaSource)> {
+    if let Some(h) = headings.iter().find(|h| is_org_name(h)) {
+        return Some((compact(h), MetaSource::Title));
+    }
+    if let Some(o) = headings.iter().find_map(|h| org_near_year(h)) {
+        return Some((o, MetaSource::Title));
+    }
+    if let Some(o) = org_near_year(cover) {
+        return Some((o, MetaSource::Cover));
+    }
+    if is_org_name(cover) {
+        return Some((cover.to_string(), MetaSource::Cover));
+    }
+    titles
+        .iter()
+        .find_map(|h| org_near_year(h))
+        .map(|o| (o, MetaSource::Title))
+}
+
+/// The phase from the words of the document when no title says it: 决算 documents
+/// speak of 决算 more than of 预算.
+fn phase_by_words(lines: &[Line<'_>], stem: &str) -> Phase {
+    let (mut b, mut f) = (0usize, 0usize);
+    for l in lines.iter().map(|l| l.text).chain(std::iter::once(stem)) {
+        b += l.matches("预算").count();
+        f += l.matches("决算").count();
+    }
+    if f > b { Phase::Final } else { Phase::Budget }
+}
+
+/// The year the text names most often ("2026年度", "我局2026年继续…"), not counting
+/// the previous year's figures (上年, 比2025年).
+fn most_common_year(lines: &[Line<'_>]) -> Option<i32> {
+    let mut counts: Vec<(i32, usize)> = Vec::new();
+    for l in lines {
+        let c = compact(l.text);
+        let chars: Vec<char> = c.chars().collect();
+        for i in 0..chars.len().saturating_sub(4) {
+            let digits = chars[i..i + 4].iter().all(|c| c.is_ascii_digit());
+            if !digits || chars[i + 4] != '年' || (i > 0 && chars[i - 1].is_ascii_digit()) {
+                continue;
+            }
+            let compared = i > 0 && matches!(chars[i - 1], '比' | '较' | '与');
+            let Ok(y) = chars[i..i + 4].iter().collect::<String>().parse::<i32>() else {
+                continue;
+            };
+            if compared || !(1990..=2100).contains(&y) {
+                continue;
+            }
+            // "2026年度" frames the whole document: it counts as two mentions.
+            let weight = if chars.get(i + 5) == Some(&'度') {
+                2
+            } else {
+                1
+            };
+            match counts.iter_mut().find(|(k, _)| *k == y) {
+                Some((_, n)) => *n += weight,
+                None => counts.push((y, weight)),
+            }
+        }
+    }
+    // The year named most often; on a tie the later one.
+    // A year named once is no evidence.
+    counts.retain(|(_, n)| *n >= 2);
+    counts
+        .into_iter()
+        .max_by_key(|(y, n)| (*n, *y))
+        .map(|(y, _)| y)
+}
+
+/// The first "20xx 年" of a text.
+fn year_in(s: &str) -> Option<i32> {
+    let chars: Vec<char> = compact(s).chars().collect();
+    (0..chars.len().saturating_sub(4)).find_map(|i| {
+        let digits = chars[i..i + 4].iter().all(|c| c.is_ascii_digit());
+        let bounded = (i == 0 || !chars[i - 1].is_ascii_digit()) && chars[i + 4] == '年';
+        if !(digits && bounded) {
+            return None;
+        }
+        let y: i32 = chars[i..i + 4].iter().collect::<String>().parse().ok()?;
+        (1990..=2100).contains(&y).then_some(y)
     })
 }
 
@@ -128,15 +295,34 @@ fn labelled_org(lines: &[Line<'_>]) -> Option<String> {
         "编制部门",
         "编制单位",
         "部门名称",
+        "单位名称",
+        "部门（单位）",
+        "部门(单位)",
+        "部门（单位）名称",
+        "填报单位",
+        "预算单位",
+        "部门",
     ];
     for key in KEYS {
         for l in lines {
-            let t = l.text.replace('\u{c}', "");
+            // Letter-spaced labels: "部 门:X", "单 位 名 称：X".
+            let t = l
+                .text
+                .replace('\u{c}', "")
+                .replace("部 门", "部门")
+                .replace("单 位", "单位")
+                .replace("名 称", "名称");
             let Some(pos) = t.find(key) else {
                 continue;
             };
-            let rest = t[pos + key.len()..].trim_start();
-            let Some(rest) = rest.strip_prefix('：').or_else(|| rest.strip_prefix(':')) else {
+            let after_key = &t[pos + key.len()..];
+            let rest = after_key.trim_start();
+            // "部门名称：X", or a table cell "部门名称      X".
+            let Some(rest) = rest
+                .strip_prefix('：')
+                .or_else(|| rest.strip_prefix(':'))
+                .or_else(|| after_key.starts_with("  ").then_some(rest))
+            else {
                 continue;
             };
             // The value ends at a run of spaces (the next cell).
@@ -191,17 +377,30 @@ pub fn year_phase(s: &str) -> Option<(i32, Phase)> {
     let chars: Vec<char> = compact(s).chars().collect();
     let mut i = 0;
     while i + 4 < chars.len() {
+        let after: String = chars[i + 4..].iter().take(2).collect();
+        // "2021年", or a title that leaves 年 out: "2026 部门预算情况的说明".
+        let year_word = chars[i + 4] == '年'
+            || ["部门", "单位", "预算", "决算"]
+                .iter()
+                .any(|w| after.starts_with(w));
+        // "比2025年初预算数", "较2025年预算": a year compared with, not the document's.
+        let compared =
+            i > 0 && matches!(chars[i - 1], '比' | '较' | '与' | '同') || after == "年初";
         let is_year = chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
             && (i == 0 || !chars[i - 1].is_ascii_digit())
-            && chars[i + 4] == '年';
+            && year_word
+            && !compared;
         if is_year {
             let year: String = chars[i..i + 4].iter().collect();
-            let rest: String = chars[i + 5..].iter().take(14).collect();
+            let skip = if chars[i + 4] == '年' { 5 } else { 4 };
+            let rest: String = chars[i + skip..].iter().take(14).collect();
             let Ok(year) = year.parse::<i32>() else {
                 i += 1;
                 continue;
             };
             if (1990..=2100).contains(&year) {
+                // "预决算" names both phases: neither.
+                let rest = rest.replace("预决算", "");
                 let b = rest.find("预算");
                 let f = rest.find("决算");
                 match (b, f) {
@@ -225,7 +424,7 @@ const ORG_ENDINGS: &[&str] = &[
 ];
 
 fn is_org_name(h: &str) -> bool {
-    let c = compact(h);
+    let c = bare_org(&compact(h));
     let n = c.chars().count();
     (2..=40).contains(&n)
         && !c.contains("预算")
@@ -243,12 +442,62 @@ fn is_org_name(h: &str) -> bool {
         && ORG_ENDINGS.iter().any(|e| c.ends_with(e))
 }
 
-/// "上海市普陀区人民政府万里街道办事处2023年部门预算" -> the part before the year.
-fn org_before_year(h: &str) -> Option<String> {
+/// "附件2：X" -> "X": the attachment number of a disclosure published in parts.
+fn strip_attachment(c: &str) -> String {
+    let Some(rest) = c.strip_prefix("附件").or_else(|| c.strip_prefix("附表")) else {
+        return c.to_string();
+    };
+    let rest = rest
+        .trim_start_matches(|ch: char| ch.is_ascii_digit() || "一二三四五六七八九十".contains(ch));
+    rest.trim_start_matches(['：', ':', '、', '.', '．', ' ', '_', '-'])
+        .to_string()
+}
+
+/// "（本级）", "（汇总）", "(部门汇总)": the part of a name that says which accounts of
+/// the organisation a document covers. Kept in `org_name` (a department's own accounts
+/// and its consolidated ones are different documents), ignored when judging a name.
+fn bare_org(c: &str) -> String {
+    let mut s = c.to_string();
+    while let Some(open) = s.rfind(['（', '(']) {
+        let inner = &s[open..];
+        let closed = inner.ends_with('）') || inner.ends_with(')');
+        if closed && inner.chars().count() <= 8 && open > 0 {
+            s.truncate(open);
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// "上海市普陀区人民政府万里街道办事处2023年部门预算" -> the part before the year;
+/// "2026年深圳市统计局（本级）部门预算" -> the part between the year and 部门预算.
+fn org_near_year(h: &str) -> Option<String> {
     let c = compact(h);
     let c = c.strip_prefix("关于").unwrap_or(&c).to_string();
+    let c = strip_attachment(&c);
     let pos = c.char_indices().find(|(_, ch)| ch.is_ascii_digit())?.0;
-    let org = &c[..pos];
+    let before = &c[..pos];
+    let before = before.trim_end_matches(['：', ':', '_', '-', '—']);
+    if is_org_name(before) {
+        return Some(before.to_string());
+    }
+    // After the year: "2026年(度)X部门预算", "2026年X单位预算", "2026年X预算".
+    let after_year = c[pos..].trim_start_matches(|ch: char| ch.is_ascii_digit());
+    let after_year = after_year.strip_prefix('年')?;
+    let after_year = after_year.strip_prefix('度').unwrap_or(after_year);
+    let end = [
+        "部门预算",
+        "部门决算",
+        "单位预算",
+        "单位决算",
+        "预算",
+        "决算",
+    ]
+    .iter()
+    .filter_map(|k| after_year.find(k))
+    .min()?;
+    let org = &after_year[..end];
     is_org_name(org).then(|| org.to_string())
 }
 
@@ -332,5 +581,163 @@ mod tests {
         );
         assert_eq!(year_phase("2024年度部门决算"), Some((2024, Phase::Final)));
         assert_eq!(year_phase("截止 2020 年，我市"), None);
+        assert_eq!(
+            year_phase("2026 部门预算情况的说明"),
+            Some((2026, Phase::Budget))
+        );
+        assert_eq!(
+            year_phase("收入 19,828.57 万元比 2025 年初预算数 20,292.85 万元减"),
+            None
+        );
+    }
+
+    #[test]
+    fn organisations_around_the_year() {
+        assert_eq!(
+            org_near_year("2026 年深圳市统计局（本级）部门预算").as_deref(),
+            Some("深圳市统计局（本级）")
+        );
+        assert_eq!(
+            org_near_year("上海市普陀区人民政府万里街道办事处2023年部门预算").as_deref(),
+            Some("上海市普陀区人民政府万里街道办事处")
+        );
+        assert_eq!(
+            org_near_year("附件2：中共北京市委军民融合发展委员会办公室2026年度部门预算报表")
+                .as_deref(),
+            Some("中共北京市委军民融合发展委员会办公室")
+        );
+        assert_eq!(org_near_year("2026年部门预算"), None);
+        assert!(is_org_name("西安市统计局（汇总）"));
+    }
+}
+
+/// Each metadata source, on small documents with one table, and the flags over them.
+#[cfg(test)]
+mod source_tests {
+    use std::path::Path;
+
+    use crate::model::{MetaOverrides, MetaSource, Phase};
+    use crate::statements::{parse, parse_with};
+
+    const TABLE: &str = "## 部门收支总表\n\n单位：元\n项目\t金额\n总计\t1.00\n";
+
+    fn sources(path: &str, text: &str) -> (String, i32, Phase, [MetaSource; 4]) {
+        let doc = parse(Path::new(path), text).expect("parses");
+        let s = doc.meta.sources;
+        (
+            doc.meta.org_name,
+            doc.meta.fiscal_year,
+            doc.meta.phase,
+            [s.org_name, s.fiscal_year, s.phase, s.region],
+        )
+    }
+
+    #[test]
+    fn from_the_title() {
+        let text = format!("# 某某县教育局2021年部门预算\n\n{TABLE}");
+        let (org, year, phase, s) = sources("a.txt", &text);
+        assert_eq!(
+            (org.as_str(), year, phase),
+            ("某某县教育局", 2021, Phase::Budget)
+        );
+        assert_eq!(
+            s,
+            [
+                MetaSource::Title,
+                MetaSource::Title,
+                MetaSource::Title,
+                MetaSource::Derived
+            ]
+        );
+    }
+
+    #[test]
+    fn from_a_title_wrapped_on_the_cover() {
+        // pdftotext cuts a long title: "2026 年深圳市统计局（本级）部门预" / "算".
+        let text = format!("2026 年深圳市统计局（本级）部门预\n算\n\n{TABLE}");
+        let (org, year, _, s) = sources("a.txt", &text);
+        assert_eq!((org.as_str(), year), ("深圳市统计局（本级）", 2026));
+        assert_eq!(s[0], MetaSource::Cover);
+        assert_eq!(s[1], MetaSource::Cover);
+    }
+
+    #[test]
+    fn from_a_labelled_line_of_the_tables() {
+        let text = format!(
+            "2021年部门预算公开表\n\n部门名称：某某县教育局    单位：元\n{}",
+            TABLE.replace("单位：元\n", "")
+        );
+        let (org, _, _, s) = sources("a.txt", &text);
+        assert_eq!(org, "某某县教育局");
+        assert_eq!(s[0], MetaSource::TableLabel);
+        // Letter-spaced, with an ASCII colon.
+        let text = format!("2019年部门预算\n\n部 门:江苏省政协办公厅\n{TABLE}");
+        assert_eq!(sources("a.txt", &text).0, "江苏省政协办公厅");
+    }
+
+    #[test]
+    fn from_the_prose() {
+        let text = format!(
+            "说明\n\n某某县教育局2021年部门预算情况说明如下，本文所列金额均为年初数，请审阅。\n\n{TABLE}"
+        );
+        let (org, year, _, s) = sources("a.txt", &text);
+        assert_eq!((org.as_str(), year), ("某某县教育局", 2021));
+        assert_eq!(s[0], MetaSource::Prose);
+    }
+
+    #[test]
+    fn from_the_file_name() {
+        let text = format!("说明\n\n{TABLE}");
+        let (org, year, phase, s) = sources("附件2：某某县教育局2022年部门决算报表.txt", &text);
+        assert_eq!(
+            (org.as_str(), year, phase),
+            ("某某县教育局", 2022, Phase::Final)
+        );
+        assert_eq!(s[0], MetaSource::FileName);
+        assert_eq!(s[1], MetaSource::FileName);
+    }
+
+    #[test]
+    fn missing_year_is_the_only_refusal() {
+        let text = format!("说明\n\n{TABLE}");
+        let err = parse(Path::new("a.txt"), &text).unwrap_err();
+        assert!(err.message.contains("pass --year"), "{}", err.message);
+        // Given on the command line, the rest comes from the file name or stands in.
+        let flags = MetaOverrides {
+            fiscal_year: Some(2023),
+            ..MetaOverrides::default()
+        };
+        let doc = parse_with(Path::new("a.txt"), &text, &flags).unwrap();
+        assert_eq!(doc.meta.fiscal_year, 2023);
+        assert_eq!(doc.meta.sources.fiscal_year, MetaSource::Flag);
+        assert_eq!(doc.meta.org_name, "a");
+        assert_eq!(doc.meta.sources.org_name, MetaSource::Missing);
+    }
+
+    #[test]
+    fn flags_override_the_document() {
+        let text = format!("# 某某县教育局2021年部门预算\n\n{TABLE}");
+        let flags = MetaOverrides {
+            org_name: Some("某某县教育局机关".into()),
+            fiscal_year: Some(2022),
+            phase: Some(Phase::Final),
+            region: Some("某某县".into()),
+        };
+        let doc = parse_with(Path::new("a.txt"), &text, &flags).unwrap();
+        let m = &doc.meta;
+        assert_eq!(
+            (
+                m.org_name.as_str(),
+                m.fiscal_year,
+                m.phase,
+                m.region.as_str()
+            ),
+            ("某某县教育局机关", 2022, Phase::Final, "某某县")
+        );
+        let s = m.sources;
+        assert_eq!(
+            [s.org_name, s.fiscal_year, s.phase, s.region],
+            [MetaSource::Flag; 4]
+        );
     }
 }

@@ -10,6 +10,7 @@
 pub mod closure;
 pub mod coded;
 pub mod codes;
+pub mod coverage;
 pub mod matrix;
 pub mod meta;
 pub mod performance;
@@ -31,7 +32,8 @@ use crate::catalog::Classification;
 use crate::document::grid::{self, TableGrid};
 use crate::document::{header, prose, text};
 use crate::model::{
-    Direction, Fact, ParseError, ParsedDocument, Period, Repair, TableInfo, Target, statement,
+    Direction, Fact, MetaOverrides, MetaSource, ParseError, ParsedDocument, Period, Repair,
+    TableInfo, Target, Unit, statement,
 };
 
 /// Statement id of a table no alias or header shape names.
@@ -101,6 +103,30 @@ fn title_of(table: &TableGrid, id: &str) -> String {
 
 /// Parses a decoded document.
 pub fn parse(path: &Path, text: &str) -> Result<ParsedDocument, ParseError> {
+    parse_with(path, text, &MetaOverrides::default())
+}
+
+/// Parses a decoded document, with metadata given by the user taking precedence over
+/// what the document says.
+pub fn parse_with(
+    path: &Path,
+    text: &str,
+    overrides: &MetaOverrides,
+) -> Result<ParsedDocument, ParseError> {
+    read(path, text, overrides).map(|r| r.doc)
+}
+
+/// A parsed document with what the parser saw on the way: the table grids, the
+/// statement each was recognised as, and the fate of every number in them. What
+/// `yusuan inspect` shows.
+pub struct Reading {
+    pub doc: ParsedDocument,
+    pub grids: Vec<TableGrid>,
+    pub numbers: Vec<coverage::TableNumbers>,
+}
+
+/// Parses a decoded document and keeps the parser's view of it.
+pub fn read(path: &Path, text: &str, overrides: &MetaOverrides) -> Result<Reading, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::new(path, None, "empty document"));
     }
@@ -111,12 +137,11 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedDocument, ParseError> {
     } else {
         grid::layout(&lines)
     };
+    let mut layout = layout;
     let ids: Vec<&'static str> = layout.tables.iter().map(recognise).collect();
-    if !ids.iter().any(|id| *id != UNRECOGNISED) {
-        return Err(ParseError::new(path, None, "no budget tables found"));
-    }
     closure::check_structure(path, text, &layout.tables, &ids)?;
-    let mut meta = meta::read(path, &lines, &layout)?;
+    let unit_repairs = infer_units(&mut layout.tables);
+    let mut meta = meta::read(path, &lines, &layout, overrides)?;
 
     let mut ctx = Ctx {
         path,
@@ -130,9 +155,13 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedDocument, ParseError> {
         units: Vec::new(),
         org_codes: Vec::new(),
     };
+    ctx.repairs.extend(unit_repairs);
     let mut tables = Vec::new();
+    // Each table's facts and targets, as ranges of the document's.
+    let mut ranges = Vec::new();
     for (table, id) in layout.tables.iter().zip(ids.iter().copied()) {
         let before = ctx.facts.len();
+        let targets_before = ctx.targets.len();
         match id {
             statement::SUMMARY | statement::GRANT_SUMMARY => summary::handle(&mut ctx, table, id),
             statement::THREE_PUBLIC => three_public::handle(&mut ctx, table, id),
@@ -143,46 +172,174 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedDocument, ParseError> {
             UNRECOGNISED => {}
             _ => coded::handle(&mut ctx, table, id),
         }
+        ranges.push((before..ctx.facts.len(), targets_before..ctx.targets.len()));
+        if table.at_eof {
+            closure::check_sums(path, table, id, &ctx.facts[before..])?;
+        }
+    }
+    // Codes printed anywhere in the document: a code is not an amount in any table.
+    let mut known_codes: Vec<String> = ctx.doc_codes.codes().map(str::to_string).collect();
+    known_codes.extend(ctx.org_codes.iter().cloned());
+    for f in &ctx.facts {
+        known_codes.extend(f.func_code.iter().cloned());
+        known_codes.extend(f.econ_code.iter().cloned());
+    }
+    known_codes.sort();
+    known_codes.dedup();
+    let mut numbers = Vec::new();
+    for ((table, id), (facts, targets)) in layout.tables.iter().zip(ids.iter()).zip(ranges) {
+        let counted = coverage::count_table(
+            table,
+            id,
+            &ctx.facts[facts.clone()],
+            facts.start,
+            &ctx.targets[targets],
+            &known_codes,
+        );
         tables.push(TableInfo {
             statement: id.to_string(),
             title: title_of(table, id),
             start_line: table.start_line,
             end_line: table.end_line,
-            facts: ctx.facts.len() - before,
+            facts: facts.len(),
+            unit: table.unit,
+            numbers: counted.numbers.len(),
+            stored: counted.stored(),
+            skipped: counted.skipped(),
+            unread: counted.unread(),
         });
-        if table.at_eof {
-            closure::check_sums(path, table, id, &ctx.facts[before..])?;
-        }
+        numbers.push(counted);
     }
 
-    if ctx.facts.is_empty() {
-        let n = tables
-            .iter()
-            .filter(|t| t.statement != UNRECOGNISED)
-            .count();
-        return Err(ParseError::new(
-            path,
-            None,
-            format!(
-                "{n} budget tables recognised but not one amount printed in them: a blank template?"
-            ),
-        ));
-    }
+    let facts_empty = ctx.facts.is_empty();
     meta.org_code = most_common(&ctx.org_codes);
     for u in &ctx.units {
         if !meta.units.contains(u) {
             meta.units.push(u.clone());
         }
     }
-    let narrative = prose::figures(&layout.prose);
-    Ok(ParsedDocument {
+    let mut narrative = prose::figures(&layout.prose);
+    round_to_fen(&mut ctx.facts, &mut narrative, &mut ctx.repairs);
+    let prose_text: Vec<(u32, String)> = layout
+        .prose
+        .iter()
+        .map(|p| (p.line, p.text.clone()))
+        .collect();
+    let mut coverage = coverage::summarise(
+        meta.phase,
+        &tables,
+        &layout.tables,
+        &numbers,
+        &prose_text,
+        meta.sources.org_name == MetaSource::Missing,
+    );
+    // A blank template prints tables and no amounts; a document whose amounts the
+    // handlers could not read is stored as partial, with its numbers shown as unread.
+    let recognised = tables
+        .iter()
+        .filter(|t| t.statement != UNRECOGNISED)
+        .count();
+    let nothing_in_tables =
+        facts_empty && coverage.unread.is_empty() && coverage.outside_rows.is_empty();
+    if recognised > 0 && nothing_in_tables && coverage.numbers == 0 && !narrative.is_empty() {
+        // Titles without a number under them in a document of prose: its list of
+        // contents. (A blank template prints codes and 栏次 under its titles.)
+        coverage.content = "narrative".to_string();
+        coverage.expected.clear();
+        coverage.missing.clear();
+        coverage
+            .reasons
+            .retain(|r| !r.starts_with("standard tables not found"));
+        if coverage.reasons.is_empty() {
+            coverage.status = crate::model::CoverageStatus::Complete;
+        }
+    }
+    if recognised > 0 && nothing_in_tables && coverage.content == "tables" {
+        return Err(ParseError::new(
+            path,
+            None,
+            format!(
+                "{recognised} budget tables recognised but not one amount printed in them: a blank template?"
+            ),
+        ));
+    }
+    if coverage.content == "narrative" && narrative.is_empty() {
+        return Err(ParseError::new(
+            path,
+            None,
+            "no budget tables found, and no money figures in the prose: nothing to store",
+        ));
+    }
+    let doc = ParsedDocument {
         meta,
         tables,
         facts: ctx.facts,
         narrative,
         targets: ctx.targets,
         repairs: ctx.repairs,
+        coverage,
+    };
+    Ok(Reading {
+        doc,
+        grids: layout.tables,
+        numbers,
     })
+}
+
+/// A table that does not print its unit is in 元 by default; but amounts with more
+/// than two decimals cannot be 元 (a fen is the smallest), so such a table is in the
+/// 万元 the document states elsewhere. Recorded as a repair of the table's title line.
+fn infer_units(tables: &mut [TableGrid]) -> Vec<Repair> {
+    let doc_says_wan = tables.iter().any(|t| t.unit_printed && t.unit == Unit::Wan);
+    let mut repairs = Vec::new();
+    for t in tables.iter_mut().filter(|t| !t.unit_printed) {
+        let fine = t
+            .data_rows()
+            .flat_map(|r| r.cells.iter())
+            .filter_map(|c| crate::document::number::parse_amount(c))
+            .any(|d| d.normalize().scale() > 2);
+        if fine && doc_says_wan {
+            t.unit = Unit::Wan;
+            repairs.push(Repair {
+                src_line: t.start_line,
+                printed: "(no unit printed)".to_string(),
+                repaired: "万元".to_string(),
+                reason: "the table prints no unit and amounts with more than two decimals, \
+                         which cannot be 元; the document's other tables are in 万元"
+                    .to_string(),
+            });
+        }
+    }
+    repairs
+}
+
+/// Amounts are stored to the fen: one printed with finer decimals (a 元 figure with
+/// three) is rounded half away from zero, and the repair says so.
+fn round_to_fen(
+    facts: &mut [Fact],
+    narrative: &mut [crate::model::NarrativeFigure],
+    repairs: &mut Vec<Repair>,
+) {
+    use rust_decimal::RoundingStrategy::MidpointAwayFromZero;
+    let mut fix = |amount: &mut Decimal, line: u32| {
+        let n = amount.normalize();
+        if n.scale() > 2 {
+            let r = n.round_dp_with_strategy(2, MidpointAwayFromZero);
+            repairs.push(Repair {
+                src_line: line,
+                printed: format!("{n} 元"),
+                repaired: format!("{r} 元"),
+                reason: "amount finer than a fen, rounded to the fen".to_string(),
+            });
+            *amount = r;
+        }
+    };
+    for f in facts.iter_mut() {
+        fix(&mut f.amount, f.src_line);
+    }
+    for n in narrative.iter_mut() {
+        fix(&mut n.amount, n.src_line);
+    }
 }
 
 /// The unit code printed most often (the first one on a tie), preferring the longest

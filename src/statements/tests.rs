@@ -8,7 +8,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::model::Phase;
+use crate::model::{CoverageStatus, MetaSource, Phase};
 
 const SEED: &str = include_str!("../../data/docs/wanyuan-shebaoju-2021-yusuan.txt");
 
@@ -432,7 +432,7 @@ fn bad_documents_are_errors() {
         parse(p, "# 某局\n\n2021 年部门预算的说明。\n")
             .unwrap_err()
             .message,
-        "no budget tables found"
+        "no budget tables found, and no money figures in the prose: nothing to store"
     );
     let no_year = SEED.replace("2021", "二〇二一").replace("2020", "二〇二〇");
     assert!(
@@ -447,11 +447,109 @@ fn bad_documents_are_errors() {
         .collect::<Vec<_>>()
         .join("\n");
     let no_org = no_org.replace("万源市社会保险事业管理局", "本单位");
+    // A document whose organisation is nowhere is still read: the file name stands in
+    // and coverage says so.
+    let doc = parse(p, &no_org).expect("metadata never blocks a document with tables");
+    assert_eq!(doc.meta.org_name, "bad");
+    assert_eq!(doc.meta.sources.org_name, MetaSource::Missing);
+    assert_eq!(doc.coverage.status, CoverageStatus::Partial);
     assert!(
-        parse(p, &no_org)
-            .unwrap_err()
-            .message
-            .contains("organisation")
+        doc.coverage.reasons[0].contains("pass --org"),
+        "{:?}",
+        doc.coverage.reasons
+    );
+}
+
+/// The seed is read whole: every number in its tables is a fact or skipped for a reason.
+#[test]
+fn the_seed_is_complete() {
+    let doc = seed();
+    let c = &doc.coverage;
+    assert_eq!(c.status, CoverageStatus::Complete, "{:?}", c.reasons);
+    assert_eq!(c.content, "tables");
+    assert!(c.unread.is_empty(), "{:?}", c.unread);
+    // The seed prints no 部门收入总表 (its fourteen titles are at lines 121–458): it is
+    // listed as missing, and being no core table it does not make the document partial.
+    assert_eq!(c.missing, vec![statement::INCOME_BY_FUNC]);
+    assert_eq!(c.numbers, c.stored + c.skipped_total());
+    // 部门支出总表, lines 175–188, counted by hand: 19 amounts (合计 3, the unit's row 3,
+    // 208 01 09 3, five more 项 rows 2 each) and 25 codes (203101 on the unit's row; 类,
+    // 款, 项 and 203101 on each of the six 项 rows).
+    let t = doc
+        .tables
+        .iter()
+        .find(|t| t.statement == statement::EXPENDITURE_BY_FUNC)
+        .unwrap();
+    assert_eq!((t.start_line, t.end_line), (175, 188));
+    assert_eq!((t.numbers, t.stored, t.skipped, t.unread), (44, 19, 25, 0));
+    assert_eq!(t.facts, 19);
+}
+
+/// A row the handlers lose shows up as unread numbers on its line: the count works from
+/// the printed lines, whatever the handler did.
+#[test]
+fn a_lost_row_is_unread_on_its_line() {
+    let r = read(Path::new("seed.txt"), SEED, &MetaOverrides::default()).unwrap();
+    let i = r
+        .doc
+        .tables
+        .iter()
+        .position(|t| t.statement == statement::EXPENDITURE_BY_FUNC)
+        .unwrap();
+    let info = &r.doc.tables[i];
+    let first = r
+        .doc
+        .facts
+        .iter()
+        .position(|f| f.statement == statement::EXPENDITURE_BY_FUNC)
+        .unwrap();
+    let facts = &r.doc.facts[first..first + info.facts];
+    // Line 184: "208 05 05 203101 机关事业单位基本养老保险缴费支出 257,070.00 257,070.00".
+    let kept: Vec<Fact> = facts
+        .iter()
+        .filter(|f| f.src_line != 184)
+        .cloned()
+        .collect();
+    assert_eq!(kept.len(), 17);
+    let counted = coverage::count_table(
+        &r.grids[i],
+        statement::EXPENDITURE_BY_FUNC,
+        &kept,
+        first,
+        &[],
+        &[],
+    );
+    let unread: Vec<(u32, &str)> = counted
+        .numbers
+        .iter()
+        .filter(|n| n.fate == coverage::Fate::Unread)
+        .map(|n| (n.line, n.text.as_str()))
+        .collect();
+    assert_eq!(unread, vec![(184, "257,070.00"), (184, "257,070.00")]);
+    // Its codes are still codes.
+    assert_eq!(counted.skipped(), 25);
+}
+
+/// A document without one of its core tables is partial, and says which.
+#[test]
+fn a_missing_standard_table_makes_the_document_partial() {
+    // Lines 175–188 are the 部门支出总表, title to last row.
+    let text: String = SEED
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| !(174..188).contains(i))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let doc = parse(Path::new("no-expenditure.txt"), &text).unwrap();
+    let c = &doc.coverage;
+    assert_eq!(c.status, CoverageStatus::Partial);
+    assert_eq!(
+        c.missing,
+        vec![statement::INCOME_BY_FUNC, statement::EXPENDITURE_BY_FUNC]
+    );
+    assert_eq!(
+        c.reasons,
+        vec!["standard tables not found: expenditure_by_func (支出总表)".to_string()]
     );
 }
 

@@ -4,6 +4,7 @@
 
 mod batch;
 mod cli;
+mod coverage;
 mod export;
 mod lake;
 mod repl;
