@@ -52,32 +52,25 @@ fn overview(out: &mut String, path: &Path, doc: &ParsedDocument, findings: usize
     let m = &doc.meta;
     let s = &m.sources;
     let c = &doc.coverage;
+    let field = |out: &mut String, name: &str, value: &str, source: crate::model::MetaSource| {
+        let _ = writeln!(
+            out,
+            "  {name:<12} {}  from {}",
+            pad(value, 30),
+            source.as_str()
+        );
+    };
     let _ = writeln!(out, "{}", path.display());
     let _ = writeln!(out, "  title        {}", m.title);
-    let _ = writeln!(
+    field(
         out,
-        "  fiscal_year  {:<30} from {}",
-        m.fiscal_year,
-        s.fiscal_year.as_str()
+        "fiscal_year",
+        &m.fiscal_year.to_string(),
+        s.fiscal_year,
     );
-    let _ = writeln!(
-        out,
-        "  phase        {:<30} from {}",
-        m.phase.as_str(),
-        s.phase.as_str()
-    );
-    let _ = writeln!(
-        out,
-        "  org_name     {:<30} from {}",
-        m.org_name,
-        s.org_name.as_str()
-    );
-    let _ = writeln!(
-        out,
-        "  region       {:<30} from {}",
-        m.region,
-        s.region.as_str()
-    );
+    field(out, "phase", m.phase.as_str(), s.phase);
+    field(out, "org_name", &m.org_name, s.org_name);
+    field(out, "region", &m.region, s.region);
     if let Some(code) = &m.org_code {
         let _ = writeln!(out, "  org_code     {code}");
     }
@@ -124,6 +117,12 @@ fn overview(out: &mut String, path: &Path, doc: &ParsedDocument, findings: usize
             }
         );
     }
+}
+
+/// `value` padded to `width` display columns (a CJK character takes two).
+fn pad(value: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(value);
+    format!("{value}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 fn tables_list(out: &mut String, reading: &Reading) {
@@ -222,7 +221,7 @@ fn table_detail(out: &mut String, reading: &Reading, i: usize, text: &str) {
         if n.line != last_line {
             let printed = source
                 .get(n.line as usize - 1)
-                .map(|l| l.replace('\u{c}', ""))
+                .map(|l| l.replace('\u{c}', "").replace('\t', " │ "))
                 .unwrap_or_default();
             let _ = writeln!(out, "  L{:<6} {}", n.line, printed.trim_end());
             last_line = n.line;
@@ -230,30 +229,33 @@ fn table_detail(out: &mut String, reading: &Reading, i: usize, text: &str) {
         let fate = match &n.fate {
             Fate::Stored(k) => {
                 let f = &reading.doc.facts[*k];
-                let mut codes = Vec::new();
+                let mut parts = vec![
+                    "fact".to_string(),
+                    f.statement.clone(),
+                    f.direction.as_str().to_string(),
+                ];
+                parts.push(if f.measure_label.is_empty() {
+                    f.measure.clone()
+                } else {
+                    format!("{} ({})", f.measure, f.measure_label)
+                });
+                if f.period != crate::model::Period::Current {
+                    parts.push(f.period.as_str().to_string());
+                }
                 if let Some(c) = &f.func_code {
-                    codes.push(format!("func {c}"));
+                    parts.push(format!("func {c}"));
                 }
                 if let Some(c) = &f.econ_code {
-                    codes.push(format!("econ {c}"));
+                    parts.push(format!("econ {c}"));
                 }
                 if let Some(fund) = &f.fund {
-                    codes.push(format!("fund {fund}"));
+                    parts.push(format!("fund {fund}"));
                 }
-                format!(
-                    "fact {} {} {}{} {}{} “{}”",
-                    f.statement,
-                    f.direction.as_str(),
-                    f.measure,
-                    if f.measure_label.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", f.measure_label)
-                    },
-                    codes.join(" "),
-                    if f.is_total { " total-row" } else { "" },
-                    f.item
-                )
+                if f.is_total {
+                    parts.push("total-row".to_string());
+                }
+                parts.push(format!("“{}”", f.item));
+                parts.join(" ")
             }
             Fate::Skipped(why) => format!("skipped: {why}"),
             Fate::Unread => "UNREAD".to_string(),
