@@ -184,14 +184,81 @@ fn is_paragraph(toks: &[Tok]) -> bool {
 
 /// A title of a table in layout text.
 fn is_layout_title(text: &str, toks: &[Tok]) -> bool {
-    if toks.len() != 1 || is_note(text) {
+    // One run of text; "2026 年部门收支总体情况表" is one too (the year is a number
+    // token one space from its 年).
+    let one_run = toks.len() == 1
+        || (toks.len() == 2
+            && is_digits(&toks[0].text)
+            && toks[0].text.len() == 4
+            && toks[1].text.starts_with('年')
+            && toks[1].start <= toks[0].end + 1);
+    if !one_run || is_note(text) {
         return false;
     }
     let c = compact(text);
-    if c.chars().count() > 40 || c.contains('：') || c.contains(':') {
+    // "表1：2026年市级部门收支预算总表": the colon after a table number is no label.
+    let named = match c.split_once(['：', ':']) {
+        Some((number, rest)) if names_a_table(&format!("{number}1")) && !rest.is_empty() => {
+            rest.to_string()
+        }
+        _ => c.clone(),
+    };
+    if named.chars().count() > 40 || named.contains('：') || named.contains(':') {
         return false;
     }
-    is_title(text.trim()) && c.contains('表') && !c.contains("情况说明")
+    is_title(&named) && names_a_table(&c) && !c.contains("情况说明")
+}
+
+/// A title names a table: it ends with 表 (before a parenthesis such as "（不含上年结转）"
+/// or a 续), or it starts with a table number ("表1", "表一", "公开01表", "预算01表",
+/// "附表2"). A line of a 绩效目标 form that merely contains 表 ("发表论文数",
+/// "调查表、死亡人口") is not one.
+fn names_a_table(c: &str) -> bool {
+    let mut t = c.trim_end_matches(['续', ' ']).to_string();
+    loop {
+        let trimmed = t.trim_end_matches(['续', ' ']);
+        let Some(stripped) = trimmed
+            .strip_suffix('）')
+            .or_else(|| trimmed.strip_suffix(')'))
+            .and_then(|inner| {
+                inner
+                    .rfind(['（', '('])
+                    .map(|open| inner[..open].to_string())
+            })
+        else {
+            break;
+        };
+        if stripped.is_empty() {
+            break;
+        }
+        t = stripped;
+    }
+    if t.ends_with('表') {
+        return true;
+    }
+    let numbered = |rest: &str| {
+        rest.chars()
+            .next()
+            .is_some_and(|ch| ch.is_ascii_digit() || "一二三四五六七八九十".contains(ch))
+    };
+    let body = c.trim_start_matches(|ch: char| {
+        ch.is_ascii_digit() || "一二三四五六七八九十、.．".contains(ch)
+    });
+    for prefix in ["表", "附表", "公开表", "部门公开表"] {
+        if let Some(rest) = body.strip_prefix(prefix)
+            && numbered(rest)
+        {
+            return true;
+        }
+    }
+    // "公开01表", "预算01表", "部门公开01表 …".
+    ["公开", "预算", "决算"].iter().any(|p| {
+        body.find(p).is_some_and(|i| {
+            let rest = &body[i + p.len()..];
+            let digits = rest.chars().take_while(|ch| ch.is_ascii_digit()).count();
+            digits > 0 && rest[digits..].starts_with('表')
+        })
+    })
 }
 
 /// A header line repeated on a continuation page (not a label-only row such as
@@ -262,9 +329,16 @@ pub fn layout(lines: &[Line<'_>]) -> Layout {
         match current.as_mut() {
             Some(r) => {
                 let performance = r.title.contains("绩效");
-                let empty_so_far = r.lines.iter().all(|l| l.text.trim().is_empty());
+                // Nothing but blank lines and page numbers ("- 2 -") under the title yet.
+                let empty_so_far = r.lines.iter().all(|l| {
+                    l.text
+                        .trim()
+                        .trim_matches(|c: char| c == '-' || c == '—' || c.is_whitespace())
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
+                });
                 if is_note(&text)
-                    || (!performance && is_paragraph(&toks))
+                    || ((!performance || empty_so_far) && is_paragraph(&toks))
                     || (empty_so_far && is_contents_line(&toks))
                 {
                     regions.push(current.take().expect("current region"));
@@ -1283,6 +1357,36 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
         }
     }
     out.tables.push(grid);
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::names_a_table;
+
+    #[test]
+    fn titles_name_tables() {
+        for t in [
+            "2023年部门财务收支预算总表",
+            "2022年部门综合预算政府采购（资产配置、购买服务）预算表（不含上年结转）",
+            "表11.2026年市级部门项目支出绩效表",
+            "预算01表收支总表",
+            "公开01表收支总表",
+            "公开表一",
+            "表1：2026年市级部门收支预算总表",
+            "支出决算表（续）",
+        ] {
+            assert!(names_a_table(t), "{t}");
+        }
+        for t in [
+            "（3）发表Q1区SCI论文2篇；",
+            "发表论文数",
+            "调查表、死亡人口",
+            "表的中国传统文化",
+            "测报告（表）的合格率",
+        ] {
+            assert!(!names_a_table(t), "{t}");
+        }
+    }
 }
 
 #[cfg(test)]
