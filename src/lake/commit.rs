@@ -12,7 +12,7 @@
 //!   opened, so a committed document is never half there.
 //! - File names are the `doc_id`, so ingesting the same bytes again replaces the old files
 //!   instead of adding a second copy.
-//! - A new version of a document (same organisation, year and phase, other bytes)
+//! - A new version of a document (same organisation, year, phase and part, other bytes)
 //!   supersedes the live one in the same commit: the old version's facts, narrative,
 //!   targets and findings files are deleted and its `documents` row is rewritten with
 //!   `live = false` and `superseded_by`, so `facts` holds one version and `documents` the
@@ -159,11 +159,15 @@ pub fn commit_document(
     // first, so that replacing or superseding it works as in a lake never compacted.
     compact::extract_document(lake, doc_id).map_err(io_err(lake.root()))?;
     let replaced = lake.file_path("documents", year, doc_id).exists();
+    // A disclosure published in parts (情况说明 and 报表) is one organisation-year: a part
+    // supersedes only an earlier version of the same part.
+    let part = super::part_of(&doc.coverage.content);
     let superseded: Vec<CommittedDocument> = lake.documents_in_year_where(year, |d| {
         d.live
             && d.doc_id != doc_id
             && d.org_name == doc.meta.org_name
             && d.phase == doc.meta.phase.as_str()
+            && d.content == part
     })?;
     for old in &superseded {
         compact::extract_document(lake, &old.doc_id).map_err(io_err(lake.root()))?;

@@ -183,10 +183,23 @@ pub struct CommittedDocument {
     pub fiscal_year: i32,
     pub org_name: String,
     pub phase: String,
+    /// `tables` or `narrative`: which part of a disclosure published in parts (a 情况说明
+    /// apart from its 报表). Rows written before parts were told apart read as `tables`.
+    pub content: String,
     /// False once a newer version of the same organisation's document replaced it.
     pub live: bool,
     /// The row itself, to rewrite it when it is superseded.
     pub batch: RecordBatch,
+}
+
+/// The part of a disclosure a document is, from its `content`: `narrative` for a prose-only
+/// part, `tables` otherwise (also for rows written before coverage was stored).
+pub fn part_of(content: &str) -> &str {
+    if content == "narrative" {
+        "narrative"
+    } else {
+        "tables"
+    }
 }
 
 /// The rows of one `documents` file: one for a per-document file, many for a compacted part.
@@ -215,6 +228,7 @@ fn read_documents_file(
             fiscal_year,
             org_name: text("org_name"),
             phase: text("phase"),
+            content: part_of(&text("content")).to_string(),
             live,
             batch,
         });

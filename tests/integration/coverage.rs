@@ -166,3 +166,46 @@ fn inspect_shows_metadata_sources_tables_and_each_numbers_fate() {
         stdout(&out)
     );
 }
+
+/// A disclosure published in parts — its 情况说明 (prose only) and its tables — is one
+/// organisation-year: ingested in either order, neither part supersedes the other, and a
+/// new version of one part replaces only that part.
+#[test]
+fn the_parts_of_a_disclosure_never_supersede_each_other() {
+    for order in [
+        ["shuoming.txt", "baobiao.txt"],
+        ["baobiao.txt", "shuoming.txt"],
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = fs::read_to_string(seed()).unwrap();
+        // The seed's prose before its first table (line 121) is its 情况说明.
+        let prose: String = text.lines().take(120).map(|l| format!("{l}\n")).collect();
+        fs::write(dir.path().join("shuoming.txt"), &prose).unwrap();
+        fs::copy(seed(), dir.path().join("baobiao.txt")).unwrap();
+        for part in order {
+            let out = yusuan(dir.path(), &["--lake", "lake", "ingest", part]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert!(!stderr(&out).contains("supersedes"), "{}", stderr(&out));
+        }
+        assert_eq!(
+            query(
+                dir.path(),
+                "SELECT path, content, live FROM documents ORDER BY path"
+            ),
+            "path,content,live\nbaobiao.txt,tables,true\nshuoming.txt,narrative,true\n"
+        );
+        // The tables are there once: 部门支出总表's 合计 row, 3,162,923.00 元.
+        assert_eq!(
+            query(dir.path(), "SELECT sum(total) AS total FROM expenditure"),
+            "total\n3162923.00\n"
+        );
+        // A new version of the 情况说明 replaces the old one and leaves the tables.
+        fs::write(dir.path().join("shuoming2.txt"), format!("{prose}\n")).unwrap();
+        let out = yusuan(dir.path(), &["--lake", "lake", "ingest", "shuoming2.txt"]);
+        assert!(stderr(&out).contains("supersedes"), "{}", stderr(&out));
+        assert_eq!(
+            query(dir.path(), "SELECT path, live FROM documents ORDER BY path"),
+            "path,live\nbaobiao.txt,true\nshuoming.txt,false\nshuoming2.txt,true\n"
+        );
+    }
+}
