@@ -487,11 +487,13 @@ pub fn summarise(
                 .push((t.start_line, t.end_line, t.title.clone()));
         }
     }
-    c.content = if recognised.is_empty() && c.unrecognised.is_empty() && prose_rows.len() < 3 {
-        "narrative".to_string()
-    } else {
-        "tables".to_string()
-    };
+    // The part of a disclosure this is: its tables when it prints a core table (or
+    // tables that could not be recognised, or rows of numbers the layout did not find);
+    // otherwise its prose, even with a 绩效目标 form or a 三公 detail embedded in it.
+    let prints_tables = recognised.iter().any(|t| is_core(&t.statement))
+        || c.unrecognised.iter().any(|(_, _, t)| !is_other_table(t))
+        || prose_rows.len() >= 3;
+    c.content = if prints_tables { "tables" } else { "narrative" }.to_string();
     if c.content == "tables" {
         c.expected = expected_tables(phase)
             .into_iter()

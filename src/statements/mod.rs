@@ -263,7 +263,7 @@ pub fn read(path: &Path, text: &str, overrides: &MetaOverrides) -> Result<Readin
             ),
         ));
     }
-    if coverage.content == "narrative" && narrative.is_empty() {
+    if coverage.content == "narrative" && narrative.is_empty() && recognised == 0 {
         return Err(ParseError::new(
             path,
             None,
