@@ -15,7 +15,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::document::grid::TableGrid;
+use crate::document::grid::{ProseLine, TableGrid};
 use crate::document::layout::tokenize;
 use crate::document::number::parse_amount;
 use crate::document::text::compact;
@@ -379,10 +379,10 @@ pub fn is_core(id: &str) -> bool {
 
 /// Lines of prose that print two or more amounts: rows of a table the layout did not
 /// find. (line, amounts on it)
-pub fn tabular_prose(prose: &[(u32, String)]) -> Vec<(u32, usize)> {
+pub fn tabular_prose(prose: &[ProseLine]) -> Vec<(u32, usize)> {
     prose
         .iter()
-        .filter_map(|(no, text)| {
+        .filter_map(|ProseLine { line: no, text }| {
             // A sentence quotes figures with their unit and punctuation; a table row
             // prints bare amounts in columns.
             if text.contains(['，', '。', '；', '：', ',']) && !text.contains("  ") {
@@ -467,10 +467,10 @@ pub fn summarise(
     tables: &[TableInfo],
     grids: &[TableGrid],
     numbers: &[TableNumbers],
-    prose: &[(u32, String)],
+    prose: &[ProseLine],
     org_missing: bool,
 ) -> Coverage {
-    let prose_text: Vec<String> = prose.iter().map(|(_, t)| compact(t)).collect();
+    let prose_text: Vec<String> = prose.iter().map(|p| compact(&p.text)).collect();
     let prose_rows = tabular_prose(prose);
     let mut c = Coverage::default();
     let recognised: Vec<&TableInfo> = tables
@@ -490,7 +490,10 @@ pub fn summarise(
     // The part of a disclosure this is: its tables when it prints a core table (or
     // tables that could not be recognised, or rows of numbers the layout did not find);
     // otherwise its prose, even with a 绩效目标 form or a 三公 detail embedded in it.
-    let prints_tables = recognised.iter().any(|t| is_core(&t.statement))
+    // (Core titles with not one number under them are a list of contents.)
+    let prints_tables = recognised
+        .iter()
+        .any(|t| is_core(&t.statement) && t.numbers > 0)
         || c.unrecognised.iter().any(|(_, _, t)| !is_other_table(t))
         || prose_rows.len() >= 3;
     c.content = if prints_tables { "tables" } else { "narrative" }.to_string();

@@ -132,12 +132,11 @@ pub fn read(path: &Path, text: &str, overrides: &MetaOverrides) -> Result<Readin
     }
     let lines = text::lines(text);
     let layout_text = crate::document::layout::is_layout_text(&lines);
-    let layout = if layout_text {
+    let mut layout = if layout_text {
         crate::document::layout::layout(&lines)
     } else {
         grid::layout(&lines)
     };
-    let mut layout = layout;
     let ids: Vec<&'static str> = layout.tables.iter().map(recognise).collect();
     closure::check_structure(path, text, &layout.tables, &ids)?;
     let unit_repairs = infer_units(&mut layout.tables);
@@ -220,17 +219,12 @@ pub fn read(path: &Path, text: &str, overrides: &MetaOverrides) -> Result<Readin
     }
     let mut narrative = prose::figures(&layout.prose);
     round_to_fen(&mut ctx.facts, &mut narrative, &mut ctx.repairs);
-    let prose_text: Vec<(u32, String)> = layout
-        .prose
-        .iter()
-        .map(|p| (p.line, p.text.clone()))
-        .collect();
-    let mut coverage = coverage::summarise(
+    let coverage = coverage::summarise(
         meta.phase,
         &tables,
         &layout.tables,
         &numbers,
-        &prose_text,
+        &layout.prose,
         meta.sources.org_name == MetaSource::Missing,
     );
     // A blank template prints tables and no amounts; a document whose amounts the
@@ -241,19 +235,6 @@ pub fn read(path: &Path, text: &str, overrides: &MetaOverrides) -> Result<Readin
         .count();
     let nothing_in_tables =
         facts_empty && coverage.unread.is_empty() && coverage.outside_rows.is_empty();
-    if recognised > 0 && nothing_in_tables && coverage.numbers == 0 && !narrative.is_empty() {
-        // Titles without a number under them in a document of prose: its list of
-        // contents. (A blank template prints codes and 栏次 under its titles.)
-        coverage.content = "narrative".to_string();
-        coverage.expected.clear();
-        coverage.missing.clear();
-        coverage
-            .reasons
-            .retain(|r| !r.starts_with("standard tables not found"));
-        if coverage.reasons.is_empty() {
-            coverage.status = crate::model::CoverageStatus::Complete;
-        }
-    }
     if recognised > 0 && nothing_in_tables && coverage.content == "tables" {
         return Err(ParseError::new(
             path,
@@ -263,7 +244,7 @@ pub fn read(path: &Path, text: &str, overrides: &MetaOverrides) -> Result<Readin
             ),
         ));
     }
-    if coverage.content == "narrative" && narrative.is_empty() && recognised == 0 {
+    if coverage.content == "narrative" && narrative.is_empty() && nothing_in_tables {
         return Err(ParseError::new(
             path,
             None,
