@@ -1,5 +1,6 @@
-//! Rule `balance_mismatch`: a summary table balances — 收入总计 = 支出总计, and 本年收入合计 =
-//! 本年支出合计 where both are printed.
+//! Rule `balance_mismatch`: a summary table balances — 收入总计 = 支出总计; where the table
+//! prints no 总计 rows, 本年收入合计 = 本年支出合计. (With 总计 rows printed, the 本年 rows
+//! differ by the carry-over: 本年收入合计 + 上年结转 = 收入总计 = 本年支出合计 + 结转下年.)
 
 use super::{Finding, Rule, Severity, grade, normalise_label};
 use crate::model::{Direction, ParsedDocument, Period, statement};
@@ -16,7 +17,11 @@ const PAIRS: &[(&str, &str)] = &[("收入总计", "支出总计"), ("本年收�
 fn check(doc: &ParsedDocument) -> Vec<Finding> {
     let mut findings = Vec::new();
     for table in [statement::SUMMARY, statement::GRANT_SUMMARY] {
+        let mut grand_checked = false;
         for (income_label, spending_label) in PAIRS {
+            if grand_checked {
+                break;
+            }
             let find = |label: &str, direction: Direction| {
                 doc.facts.iter().find(|f| {
                     f.statement == table
@@ -33,6 +38,7 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             ) else {
                 continue;
             };
+            grand_checked = true;
             let Some(severity) = grade(
                 spending.amount - income.amount,
                 income.unit,
@@ -75,6 +81,30 @@ mod tests {
                 .total(),
             fact(s, "total", spending, 30).item("支出总计").total(),
         ]
+    }
+
+    #[test]
+    fn the_years_totals_differ_by_the_carry_over_when_grand_totals_are_printed() {
+        // 深圳市民政局 2026 财政拨款收支总表 (万元): 本年收入合计 28,097.48 + 上年结余、结转
+        // 185.98 = 收入总计 28,283.46 = 本年支出合计 28,283.46 = 支出总计.
+        let s = statement::GRANT_SUMMARY;
+        let facts = vec![
+            fact(s, "total", "280974800.00", 930)
+                .item("本年收入合计")
+                .income()
+                .total(),
+            fact(s, "total", "282834600.00", 930)
+                .item("本年支出合计")
+                .total(),
+            fact(s, "total", "282834600.00", 935)
+                .item("收入总计")
+                .income()
+                .total(),
+            fact(s, "total", "282834600.00", 935)
+                .item("支出总计")
+                .total(),
+        ];
+        assert!(check(&doc(facts)).is_empty());
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Rule `cross_table_mismatch`: the same total printed in two tables agrees.
 //!
 //! - the summary's 本年支出合计 (or 支出总计) = the expenditure table's leaves;
-//! - the summary's and the 财政拨款 table's 类 rows = the expenditure table's leaves by 类;
+//! - the summary's 类 rows = the expenditure table's leaves by 类, and so do the 财政拨款
+//!   table's for a department whose only funds are fiscal (otherwise they must not
+//!   exceed them);
 //! - the basic-expenditure table's leaves = the expenditure table's 基本支出 column;
 //! - the project table's projects = the expenditure table's 项目支出 column.
 //!
@@ -116,6 +118,22 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             by_lei.entry(&code[..3]).or_default().push(f);
         }
     }
+    // The 财政拨款 table counts fiscal funds only: its 类 rows equal the all-funds
+    // expenditure table's only for a department with no other income, and never exceed
+    // them.
+    let grand_total = |table: &str| {
+        doc.facts.iter().find(|f| {
+            f.statement == table
+                && f.period == Period::Current
+                && f.measure == "total"
+                && f.fund.is_none()
+                && normalise_label(&f.item) == "支出总计"
+        })
+    };
+    let fiscal_only = matches!(
+        (grand_total(statement::SUMMARY), grand_total(statement::GRANT_SUMMARY)),
+        (Some(all), Some(fiscal)) if all.amount == fiscal.amount
+    );
     for table in [statement::SUMMARY, statement::GRANT_SUMMARY] {
         for row in doc.facts.iter().filter(|f| {
             f.statement == table
@@ -137,6 +155,9 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
                     summands: 1,
                 },
             };
+            if table == statement::GRANT_SUMMARY && !fiscal_only && row.amount <= b.amount {
+                continue;
+            }
             if let Some(a) = side(format!("{table} {}", normalise_label(&row.item)), &[row]) {
                 compare(a, b, Severity::Error, &mut out);
             }
@@ -190,6 +211,33 @@ mod tests {
             fact(statement::GPB_BASIC_BY_ECON, "total", basic_leaf, 20).econ("30101"),
             fact(statement::GPB_PROJECTS, "amount", "50.00", 30).func("2080109"),
         ])
+    }
+
+    #[test]
+    fn fiscal_rows_may_be_less_than_all_funds_where_other_funds_are_spent() {
+        // A department that also spends 10 of other funds: 支出总计 150 in the summary,
+        // 140 in the 财政拨款 table.
+        let g = statement::GRANT_SUMMARY;
+        let mut facts = docs("150.00", "100.00").facts;
+        facts.push(
+            fact(statement::SUMMARY, "total", "150.00", 3)
+                .item("支出总计")
+                .total(),
+        );
+        facts.push(fact(g, "total", "140.00", 4).item("支出总计").total());
+        facts.push(
+            fact(g, "total", "140.00", 5)
+                .item("社会保障和就业支出")
+                .func("208"),
+        );
+        assert!(check(&doc(facts.clone())).is_empty());
+        // More fiscal spending than spending of all funds is an error.
+        facts.push(
+            fact(g, "total", "160.00", 6)
+                .item("社会保障和就业支出")
+                .func("208"),
+        );
+        assert_eq!(fired(&check(&doc(facts))), vec![(RULE.id, Severity::Error)]);
     }
 
     #[test]

@@ -104,11 +104,28 @@ pub fn tokenize(line: &str, merge: bool) -> Vec<Tok> {
             i += 1;
         }
         let text: String = chars[s..i].iter().collect();
-        if merge
-            && let Some(last) = out.last_mut()
+        // "2026 年政府采购项目": a year one space from its 年 is a word, not an amount.
+        // "其中：2026 年" too: a token ending in the year.
+        let year_word = |last: &Tok| {
+            let digits: String = last
+                .text
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.len() == 4
+                && (digits.ends_with("91") || digits.ends_with("02"))
+                && last
+                    .text
+                    .chars()
+                    .rev()
+                    .nth(4)
+                    .is_none_or(|c| !c.is_ascii_digit() && c != '.' && c != ',')
+                && text.starts_with('年')
+        };
+        if let Some(last) = out.last_mut()
             && s == last.end + 1
-            && is_texty(&last.text)
-            && is_texty(&text)
+            && ((merge && is_texty(&last.text) && is_texty(&text)) || year_word(last))
         {
             last.text.push(' ');
             last.text.push_str(&text);
@@ -279,10 +296,16 @@ fn looks_like_header(toks: &[Tok]) -> bool {
 /// A contents line ("六、其他相关情况说明", "1. 2023年部门收入预算总表"): one run of
 /// text that begins with an ordinal.
 fn is_contents_line(toks: &[Tok]) -> bool {
-    toks.len() == 1 && {
-        let c = compact(&toks[0].text);
-        super::text::strip_ordinal(&c) != c || c.starts_with('第')
-    }
+    let part_heading = toks.first().is_some_and(|t| {
+        let c = compact(&t.text);
+        // "第三部分 …情况说明": a part heading, with or without its name.
+        c.starts_with('第') && c.chars().take(6).collect::<String>().contains("部分")
+    });
+    part_heading
+        || (toks.len() == 1 && {
+            let c = compact(&toks[0].text);
+            super::text::strip_ordinal(&c) != c || c.starts_with('第')
+        })
 }
 
 #[derive(Debug, Clone)]
@@ -296,6 +319,9 @@ struct Region {
     title: String,
     start: u32,
     lines: Vec<RLine>,
+    /// Its title follows other titles with nothing under them: an entry of a list
+    /// of contents, which prose (not a 绩效 form's text) follows.
+    in_contents: bool,
 }
 
 /// Cuts layout text into tables and prose.
@@ -319,16 +345,25 @@ pub fn layout(lines: &[Line<'_>]) -> Layout {
             if let Some(r) = current.take() {
                 regions.push(r);
             }
+            let title = compact(&text);
+            // The last entry of a list of contents ("十二、…表" after "十一、…表" with
+            // nothing between them) heads no table either.
+            let in_contents = super::text::strip_ordinal(&title) != title
+                && regions.last().is_some_and(|r: &Region| {
+                    r.lines.iter().all(|l| l.text.trim().is_empty())
+                        && super::text::strip_ordinal(&r.title) != r.title
+                });
             current = Some(Region {
-                title: compact(&text),
+                title,
                 start: l.no,
                 lines: Vec::new(),
+                in_contents,
             });
             continue;
         }
         match current.as_mut() {
             Some(r) => {
-                let performance = r.title.contains("绩效");
+                let performance = r.title.contains("绩效") && !r.in_contents;
                 // Nothing but blank lines and page numbers ("- 2 -") under the title yet.
                 let empty_so_far = r.lines.iter().all(|l| {
                     l.text
@@ -521,7 +556,19 @@ impl HLabel {
 }
 
 const COMPLETE_ENDINGS: &[&str] = &[
-    "费", "支出", "收入", "预算", "决算", "数", "合计", "小计", "总计", "拨款", "结余", "资金",
+    "费",
+    "支出",
+    "收入",
+    "预算",
+    "决算",
+    "数",
+    "合计",
+    "小计",
+    "总计",
+    "拨款",
+    "结余",
+    "资金",
+    "采购项目",
 ];
 
 fn is_complete(t: &str) -> bool {
@@ -534,6 +581,8 @@ fn structural(t: &str) -> bool {
     is_structural(&c)
         || c.contains("编码")
         || c == "序号"
+        // The row-label column of a multi-unit table ("预算单位 | 科目编码 | 科目名称").
+        || matches!(c.as_str(), "预算单位" | "单位名称" | "部门名称" | "单位" | "部门")
         || c.chars().all(|ch| "类款项".contains(ch))
         || c == "功能分类科目编码"
 }
@@ -564,7 +613,18 @@ fn header_labels(lines: &[Vec<Tok>]) -> (Vec<HLabel>, Vec<HLabel>) {
                 .count()
                 >= 2
         });
-        let covers = below.iter().any(|u| u.center() >= lo && u.center() <= hi);
+        // A group heads two or more columns: a complete label over one label below
+        // ("上缴上级支出" over the 小计 of the next column) is a leaf of its own.
+        let covers = (li + 1..lines.len()).any(|lj| {
+            lines[lj]
+                .iter()
+                .filter(|u| u.center() >= lo && u.center() <= hi)
+                .count()
+                >= 2
+        }) || (below.iter().any(|u| u.center() >= lo && u.center() <= hi)
+            && !below
+                .iter()
+                .any(|u| u.center() >= lo && u.center() <= hi && is_complete(&u.text)));
         if overlapping_on_one_line || (is_complete(&t.text) && covers && !structural(&t.text)) {
             groups.push(HLabel {
                 text: compact(&t.text),

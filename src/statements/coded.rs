@@ -44,6 +44,25 @@ fn measure_specs(
     title_fund: Option<&str>,
     phase: crate::model::Phase,
 ) -> Vec<Option<Spec>> {
+    let path_of = |c: usize| -> Vec<String> {
+        cols.path(c)
+            .iter()
+            .map(|l| l.text.clone())
+            .filter(|t| !is_structural(t))
+            .collect()
+    };
+    // The measure a group over a 合计/小计 column names, if any ("基本支出 | 小计").
+    let group_part = |c: usize| {
+        path_of(c)
+            .iter()
+            .rev()
+            .filter_map(|l| measure_for_label_in(l, phase))
+            .find(|m| *m != ("total", None))
+    };
+    let leaf_is_total =
+        |c: usize| measure_for_label_in(cols.leaf(c).unwrap_or(""), phase) == Some(("total", None));
+    // A row total of its own (支出总计, 总计) beside the grouped 小计 columns.
+    let plain_total = (0..width).any(|c| leaf_is_total(c) && group_part(c).is_none());
     (0..width)
         .map(|c| {
             let path: Vec<String> = cols
@@ -56,11 +75,38 @@ fn measure_specs(
                 return None;
             }
             let leaf = cols.leaf(c).filter(|l| !is_structural(l)).unwrap_or("");
+            // "2026年政府采购项目 | 小计 | 其中：…中小企业": a memo of how much of the
+            // row is procured, not a part of its total.
+            if path.iter().any(|l| compact(l).contains("政府采购")) {
+                let l = compact(leaf);
+                let measure = if l.contains("小型") || l.contains("微型") {
+                    "procurement_small_micro"
+                } else if l.contains("中小企业") {
+                    "procurement_sme"
+                } else {
+                    "procurement"
+                };
+                return Some(Spec {
+                    measure: measure.to_string(),
+                    label: leaf.to_string(),
+                    fund: None,
+                    period: period_for_label(&cols.joined(c)),
+                    econ: None,
+                    subtotal: false,
+                });
+            }
             let mapped = measure_for_label_in(leaf, phase).or_else(|| {
                 path.iter()
                     .rev()
                     .find_map(|l| measure_for_label_in(l, phase))
             });
+            // "财政拨款 | 小计" beside a 总计 column: a 小计 under a group that names a part
+            // (a column of expenditure, a source of funds) is that part's subtotal, not
+            // the row's total. (With no other total, "基本支出 | 合计" is the row's.)
+            let mapped = match mapped {
+                Some(("total", None)) if plain_total => group_part(c).or(mapped),
+                other => other,
+            };
             let (measure, fund) = mapped.unwrap_or(("amount", None));
             Some(Spec {
                 measure: measure.to_string(),
@@ -114,7 +160,10 @@ pub fn handle(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
     let before = ctx.facts.len();
     handle_pieces(ctx, table, id);
     // A 类 or 款 row is a subtotal when rows of the table (on any page) extend its code.
-    let econ = id == statement::GPB_BASIC_BY_ECON;
+    let econ = id == statement::GPB_BASIC_BY_ECON
+        || ctx.facts[before..]
+            .iter()
+            .all(|f| f.func_code.is_none() && f.econ_code.is_some());
     let row_code = |f: &crate::model::Fact| -> Option<String> {
         if econ {
             f.econ_code.clone()
@@ -173,7 +222,12 @@ fn is_digits_str(s: &str) -> bool {
 }
 
 fn handle_pieces(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
-    let class = if id == statement::GPB_BASIC_BY_ECON {
+    // "一般公共预算支出表（按经济分类）": rows by economic class, whatever the statement.
+    let by_econ_title = {
+        let t = compact(&table.title);
+        t.contains("经济分类") && !t.contains("功能分类")
+    };
+    let class = if id == statement::GPB_BASIC_BY_ECON || by_econ_title {
         Classification::Economic
     } else {
         Classification::Function

@@ -1,5 +1,5 @@
 //! Acceptance tests on the development documents of `data/corpus/` (layout text of real
-//! Shanghai disclosures): figures worked out by hand from the printed tables.
+//! Shanghai and Shenzhen disclosures): figures worked out by hand from the printed tables.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -11,6 +11,7 @@ use crate::model::Phase;
 
 const WANLI: &str = include_str!("../../data/corpus/sh-putuo-wanli-jiedao-2023-yusuan.txt");
 const SGB: &str = include_str!("../../data/corpus/sh-putuo-shehuigongzuobu-2024-juesuan.txt");
+const SZ_TONGJI: &str = include_str!("../../data/corpus/sz-tongjiju-2026-yusuan.txt");
 const TEMPLATE: &str = include_str!("../../data/corpus/TEMPLATE-sh-bumen-juesuan-2024.txt");
 
 fn d(s: &str) -> Decimal {
@@ -638,4 +639,75 @@ fn the_shanghai_documents_are_complete() {
         assert!(c.unread.is_empty(), "{name}: {:?}", c.unread);
         assert_eq!(c.numbers, c.stored + c.skipped_total(), "{name}");
     }
+}
+
+// 深圳市统计局（本级）2026 部门预算 (万元). Shenzhen's set: 支出总表 with a 2026年政府采购项目
+// group (小计 | 其中：中小企业 | 其中：小型、微型企业) beside 上缴上级支出, printed over three
+// pages with its title repeated; 基本支出总表 (all funds, by economic class, by source of
+// funds); 一般公共预算支出表 按功能分类 and 按经济分类.
+
+fn sz_tongji() -> ParsedDocument {
+    parse(Path::new("sz.txt"), SZ_TONGJI).expect("the Shenzhen document parses")
+}
+
+#[test]
+fn shenzhen_expenditure_table_is_read_across_its_pages() {
+    let doc = sz_tongji();
+    assert_eq!(doc.meta.fiscal_year, 2026);
+    assert_eq!(doc.meta.org_name, "深圳市统计局（本级）");
+    let leaves = |measure: &str| {
+        of(&doc, "expenditure_by_func")
+            .filter(|f| !f.is_total && f.measure == measure && f.func_code.is_some())
+            .map(|f| f.amount)
+            .sum::<Decimal>()
+    };
+    // 2010501 2,357.92 + 2010505 701.80 + 2010506 359.77 + 2010507 59.23 + 2050803 193.00
+    // + 2080501 252.07 + 2080505 211.92 + 2080506 98.40 + 2101101 86.28 + 2210201 214.68
+    // + 2210203 882.72 = 5,417.79 (合计 printed 5,417.80: the 尾数误差 the note warns of).
+    assert_eq!(leaves("total"), d("54177900"));
+    // 基本支出: 2,357.92 + 252.07 + 211.92 + 98.40 + 86.28 + 214.68 + 882.72 = 4,103.99.
+    assert_eq!(leaves("basic"), d("41039900"));
+    // 项目支出: 701.80 + 359.77 + 59.23 + 193.00 = 1,313.80.
+    assert_eq!(leaves("project"), d("13138000"));
+    // 政府采购 小计: 2010501 8.00 + 2010505 86.28 = 94.28, none of it in 上缴上级支出.
+    assert_eq!(leaves("procurement"), d("942800"));
+    assert_eq!(leaves("remit_upper"), d("0"));
+    // 221 住房保障支出 at the foot of page 2 is the subtotal of 22102 on page 3.
+    let housing = of(&doc, "expenditure_by_func")
+        .find(|f| f.func_code.as_deref() == Some("221") && f.measure == "total")
+        .expect("221 row");
+    assert!(housing.is_total);
+    assert_eq!(housing.amount, d("10974000"));
+}
+
+#[test]
+fn shenzhen_tables_by_economic_class_carry_economic_codes() {
+    let doc = sz_tongji();
+    // 表8 一般公共预算支出表（按经济分类）: 30101 基本工资 927.20.
+    let wages = of(&doc, "gpb_by_func")
+        .find(|f| f.econ_code.as_deref() == Some("30101") && f.measure == "total")
+        .expect("30101 row");
+    assert_eq!(wages.amount, d("9272000"));
+    assert!(
+        of(&doc, "gpb_by_func")
+            .all(|f| { f.func_code.as_deref().is_none_or(|c| c.starts_with('2')) })
+    );
+    // 基本支出总表 is the basic-expenditure table: 合计 4,104.00 of which 一般公共预算拨款
+    // 4,104.00.
+    let basic = of(&doc, "gpb_basic_by_econ")
+        .find(|f| f.item.contains("深圳市统计局") && f.measure == "total")
+        .expect("unit row");
+    assert_eq!(basic.amount, d("41040000"));
+}
+
+#[test]
+fn shenzhen_document_has_no_error_findings() {
+    let doc = sz_tongji();
+    let errors: Vec<_> = crate::checks::run(&doc)
+        .into_iter()
+        .filter(|f| f.severity == crate::checks::Severity::Error)
+        .map(|f| f.message)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(doc.coverage.unread.is_empty(), "{:?}", doc.coverage.unread);
 }

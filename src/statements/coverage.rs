@@ -223,32 +223,45 @@ pub fn count_table(
         pending_is_header = false;
         seen_numbers = true;
         let first_text = toks.iter().position(|t| !is_number(&t.text));
-        let only_token = toks.len() == 1;
+        // "- 16 -": a page number between dashes is alone on its line too.
+        let only_token = toks
+            .iter()
+            .filter(|t| !t.text.chars().all(|c| matches!(c, '-' | '—' | '－')))
+            .count()
+            == 1;
         for (i, t) in toks.iter().enumerate() {
             if !is_number(&t.text) {
                 continue;
             }
-            let fate =
-                if bare_digits(&t.text) && t.text.len() >= 3 && codes.contains(t.text.as_str()) {
-                    Fate::Skipped(skip::CODE)
-                } else if only_token && bare_digits(&t.text) && t.text.len() <= 4 {
-                    // Alone on its line: a page number (an amount alone on a line is a
-                    // number wrapped off its row, which a fact explains before this).
-                    Fate::Skipped(skip::PAGE_NUMBER)
-                } else if only_token && bare_digits(&t.text) && matches!(t.text.len(), 3 | 5 | 7) {
-                    // A code alone on its line, its name wrapped above and below.
-                    Fate::Skipped(skip::CODE)
-                } else if bare_digits(&t.text)
-                    && (first_text.is_some_and(|p| i < p)
-                        || (matches!(t.text.len(), 3 | 5 | 7)
-                            && toks.get(i + 1).is_some_and(|u| !is_number(&u.text))))
-                {
-                    // Before the row's label, or a code-shaped number right before a
-                    // label (the second 经济分类 pair of a row): codes or 序号.
-                    Fate::Skipped(skip::CODE)
-                } else {
-                    Fate::Unread
-                };
+            let year_word = bare_digits(&t.text)
+                && t.text.len() == 4
+                && (t.text.starts_with("19") || t.text.starts_with("20"))
+                && toks
+                    .get(i + 1)
+                    .is_some_and(|u| u.text.starts_with('年') && u.start <= t.end + 1);
+            let fate = if year_word {
+                // "2026 年预算数" in a header the layout read as a row.
+                Fate::Skipped(skip::YEAR)
+            } else if bare_digits(&t.text) && t.text.len() >= 3 && codes.contains(t.text.as_str()) {
+                Fate::Skipped(skip::CODE)
+            } else if only_token && bare_digits(&t.text) && t.text.len() <= 4 {
+                // Alone on its line: a page number (an amount alone on a line is a
+                // number wrapped off its row, which a fact explains before this).
+                Fate::Skipped(skip::PAGE_NUMBER)
+            } else if only_token && bare_digits(&t.text) && matches!(t.text.len(), 3 | 5 | 7) {
+                // A code alone on its line, its name wrapped above and below.
+                Fate::Skipped(skip::CODE)
+            } else if bare_digits(&t.text)
+                && (first_text.is_some_and(|p| i < p)
+                    || (matches!(t.text.len(), 3 | 5 | 7)
+                        && toks.get(i + 1).is_some_and(|u| !is_number(&u.text))))
+            {
+                // Before the row's label, or a code-shaped number right before a
+                // label (the second 经济分类 pair of a row): codes or 序号.
+                Fate::Skipped(skip::CODE)
+            } else {
+                Fate::Unread
+            };
             out.push(PrintedNumber {
                 line: *no,
                 start: t.start,
@@ -490,10 +503,21 @@ pub fn summarise(
     // The part of a disclosure this is: its tables when it prints a core table (or
     // tables that could not be recognised, or rows of numbers the layout did not find);
     // otherwise its prose, even with a 绩效目标 form or a 三公 detail embedded in it.
-    // (Core titles with not one number under them are a list of contents.)
+    // (Core titles with no amount under them, only page numbers and years, are a list
+    // of contents.)
+    // A blank template prints core tables with their headers (or their rows of codes
+    // and names) and no amounts; a list of contents prints only their titles.
+    let headed_core = tables
+        .iter()
+        .zip(grids)
+        .filter(|(t, g)| {
+            is_core(&t.statement) && (g.header_width() >= 3 || g.data_rows().count() >= 3)
+        })
+        .count();
     let prints_tables = recognised
         .iter()
-        .any(|t| is_core(&t.statement) && t.numbers > 0)
+        .any(|t| is_core(&t.statement) && t.stored + t.unread > 0)
+        || headed_core >= 2
         || c.unrecognised.iter().any(|(_, _, t)| !is_other_table(t))
         || prose_rows.len() >= 3;
     c.content = if prints_tables { "tables" } else { "narrative" }.to_string();

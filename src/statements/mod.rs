@@ -30,6 +30,7 @@ use rust_decimal::Decimal;
 
 use crate::catalog::Classification;
 use crate::document::grid::{self, TableGrid};
+use crate::document::text::compact;
 use crate::document::{header, prose, text};
 use crate::model::{
     Direction, Fact, MetaOverrides, MetaSource, ParseError, ParsedDocument, Period, Repair,
@@ -176,6 +177,7 @@ pub fn read(path: &Path, text: &str, overrides: &MetaOverrides) -> Result<Readin
             closure::check_sums(path, table, id, &ctx.facts[before..])?;
         }
     }
+    mark_totals_across_pages(&mut ctx.facts, &layout.tables, &ids, &ranges);
     // Codes printed anywhere in the document: a code is not an amount in any table.
     let mut known_codes: Vec<String> = ctx.doc_codes.codes().map(str::to_string).collect();
     known_codes.extend(ctx.org_codes.iter().cloned());
@@ -369,4 +371,47 @@ fn collect_codes(tables: &[TableGrid], ids: &[&str]) -> codes::DocCodes {
     // Keep header helpers linked for callers of this module.
     let _ = header::is_structural;
     out
+}
+
+/// A table printed with its title on every page is read as one table per page; a 类
+/// row at the foot of one page has its 款 and 项 rows on the next. Consecutive tables
+/// of the same statement and title are one table for what counts as a subtotal.
+fn mark_totals_across_pages(
+    facts: &mut [Fact],
+    tables: &[TableGrid],
+    ids: &[&'static str],
+    ranges: &[(std::ops::Range<usize>, std::ops::Range<usize>)],
+) {
+    let mut i = 0;
+    while i < tables.len() {
+        let mut j = i + 1;
+        while j < tables.len()
+            && ids[j] == ids[i]
+            && compact(&tables[j].title) == compact(&tables[i].title)
+        {
+            j += 1;
+        }
+        if j - i > 1
+            && !matches!(
+                ids[i],
+                statement::SUMMARY
+                    | statement::GRANT_SUMMARY
+                    | statement::THREE_PUBLIC
+                    | statement::PERFORMANCE
+                    | UNRECOGNISED
+            )
+        {
+            let span = ranges[i].0.start..ranges[j - 1].0.end;
+            let code_of = |f: &Fact| f.func_code.clone().or_else(|| f.econ_code.clone());
+            let codes: Vec<String> = facts[span.clone()].iter().filter_map(code_of).collect();
+            for f in &mut facts[span] {
+                if let Some(c) = code_of(f)
+                    && codes.iter().any(|o| o.len() > c.len() && o.starts_with(&c))
+                {
+                    f.is_total = true;
+                }
+            }
+        }
+        i = j;
+    }
 }

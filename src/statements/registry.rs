@@ -50,6 +50,9 @@ const TITLE_ALIASES: &[(&[&str], &str)] = &[
     (&["财政拨款", "基本支出"], statement::GPB_BASIC_BY_ECON),
     (&["一般公共预算", "项目支出"], statement::GPB_PROJECTS),
     (&["项目支出", "预算表"], statement::GPB_PROJECTS),
+    (&["项目支出", "总表"], statement::GPB_PROJECTS),
+    // Shenzhen's 基本支出总表: basic expenditure of all funds by economic class.
+    (&["基本支出"], statement::GPB_BASIC_BY_ECON),
     (&["一般公共预算", "支出"], statement::GPB_BY_FUNC),
     (&["收入总表"], statement::INCOME_BY_FUNC),
     (&["收入总体情况表"], statement::INCOME_BY_FUNC),
@@ -124,7 +127,8 @@ pub fn measure_for_label(label: &str) -> Option<(&'static str, Option<&'static s
         ("project", None)
     } else if l.contains("上缴上级") {
         ("remit_upper", None)
-    } else if l.contains("附属单位") {
+    } else if l.contains("附属单位") && !l.contains("上缴") {
+        // 对附属单位补助支出; 附属单位上缴收入 is a source of funds.
         ("subsidiary", None)
     } else if l.contains("经营支出") {
         ("operating", None)
@@ -180,7 +184,10 @@ pub fn measure_for_label_in(
 /// The source of funds a label names.
 pub fn fund_for_label(label: &str) -> Option<&'static str> {
     let l = compact(label);
-    if l.contains("上年结转") || l.contains("上年财政拨款") || l.contains("年初结转")
+    if l.contains("上年结转")
+        || l.contains("上年结余")
+        || l.contains("上年财政拨款")
+        || l.contains("年初结转")
     {
         Some("carryover")
     } else if l.contains("一般公共预算") || l.contains("财政拨款") || l == "公共财政拨款"
