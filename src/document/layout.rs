@@ -63,19 +63,25 @@ fn is_texty(t: &str) -> bool {
     parse_amount(t).is_none() && !is_dash(t) && !is_digits(t)
 }
 
-/// "30207邮电费" -> ("30207", "邮电费"); "2023年…" is not split.
+/// "30207邮电费" -> ("30207", "邮电费"), "2130201-行政运行" -> ("2130201", "行政运行");
+/// "2023年…" is not split.
 fn split_glued(t: &str) -> Option<(String, String)> {
     let n = t.chars().take_while(|c| c.is_ascii_digit()).count();
     if !matches!(n, 3 | 5 | 7) {
         return None;
     }
-    let next = t.chars().nth(n)?;
+    let mut next = t.chars().nth(n)?;
+    // Beijing's "2130201-行政运行": code, hyphen, name.
+    let hyphen = matches!(next, '-' | '－') as usize;
+    if hyphen == 1 {
+        next = t.chars().nth(n + 1)?;
+    }
     let cjk = ('\u{4e00}'..='\u{9fff}').contains(&next);
     if !cjk || "年月日号个人次万元亿台辆项家年度".contains(next) {
         return None;
     }
     let code: String = t.chars().take(n).collect();
-    let rest: String = t.chars().skip(n).collect();
+    let rest: String = t.chars().skip(n + hyphen).collect();
     Some((code, rest))
 }
 
@@ -140,7 +146,7 @@ pub fn tokenize(line: &str, merge: bool) -> Vec<Tok> {
                 text: code,
             });
             out.push(Tok {
-                start: s + n,
+                start: i - rest.chars().count(),
                 end: i,
                 text: rest,
             });
@@ -613,18 +619,20 @@ fn header_labels(lines: &[Vec<Tok>]) -> (Vec<HLabel>, Vec<HLabel>) {
                 .count()
                 >= 2
         });
-        // A group heads two or more columns: a complete label over one label below
-        // ("上缴上级支出" over the 小计 of the next column) is a leaf of its own.
-        let covers = (li + 1..lines.len()).any(|lj| {
-            lines[lj]
-                .iter()
-                .filter(|u| u.center() >= lo && u.center() <= hi)
-                .count()
-                >= 2
-        }) || (below.iter().any(|u| u.center() >= lo && u.center() <= hi)
-            && !below
-                .iter()
-                .any(|u| u.center() >= lo && u.center() <= hi && is_complete(&u.text)));
+        // A group heads two or more columns, or one label under it ("基本支出" over
+        // "人员经费"). Not a group: a label over the rest of its own wrapped name
+        // ("一般公共预算" over "资金"), nor over the 小计 of the next column that only
+        // comes near it ("上缴上级支出" beside a 政府采购 小计).
+        let within = |u: &Tok| u.center() >= lo && u.center() <= hi;
+        let covers = (li + 1..lines.len())
+            .any(|lj| lines[lj].iter().filter(|u| within(u)).count() >= 2)
+            || below.iter().any(|u| {
+                let c = compact(&u.text);
+                let total_word = matches!(c.as_str(), "小计" | "合计" | "总计");
+                let fragment = !total_word && COMPLETE_ENDINGS.contains(&c.as_str());
+                let overlaps = u.start < t.end && t.start < u.end;
+                within(u) && !fragment && (overlaps || !total_word)
+            });
         if overlapping_on_one_line || (is_complete(&t.text) && covers && !structural(&t.text)) {
             groups.push(HLabel {
                 text: compact(&t.text),

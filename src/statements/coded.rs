@@ -63,7 +63,7 @@ fn measure_specs(
         |c: usize| measure_for_label_in(cols.leaf(c).unwrap_or(""), phase) == Some(("total", None));
     // A row total of its own (支出总计, 总计) beside the grouped 小计 columns.
     let plain_total = (0..width).any(|c| leaf_is_total(c) && group_part(c).is_none());
-    (0..width)
+    let mut specs: Vec<Option<Spec>> = (0..width)
         .map(|c| {
             let path: Vec<String> = cols
                 .path(c)
@@ -117,7 +117,37 @@ fn measure_specs(
                 subtotal: false,
             })
         })
-        .collect()
+        .collect();
+    // One row total per period: a later 小计 whose group the header places too far to
+    // reach ("合计 | 小计 人员经费 公用经费" under a 基本支出 over the last two) is the
+    // subtotal of the group the next column belongs to, or of a group not named.
+    let mut seen_total: Vec<Period> = Vec::new();
+    for (c, slot) in specs.iter_mut().enumerate() {
+        let Some(spec) = slot.as_mut() else {
+            continue;
+        };
+        if spec.measure != "total" || spec.fund.as_deref() != title_fund {
+            continue;
+        }
+        if !seen_total.contains(&spec.period) {
+            seen_total.push(spec.period);
+            continue;
+        }
+        // The groups over the next column, not its own label.
+        let next_part = (c + 1 < width)
+            .then(|| {
+                let path = path_of(c + 1);
+                let groups = &path[..path.len().saturating_sub(1)];
+                groups
+                    .iter()
+                    .rev()
+                    .filter_map(|l| measure_for_label_in(l, phase))
+                    .find(|(m, f)| f.is_none() && !matches!(*m, "total" | "amount"))
+            })
+            .flatten();
+        spec.measure = next_part.map_or("subtotal", |(m, _)| m).to_string();
+    }
+    specs
 }
 
 fn matrix_specs(

@@ -121,7 +121,10 @@ pub fn measure_for_label(label: &str) -> Option<(&'static str, Option<&'static s
     if l.is_empty() {
         return None;
     }
-    let m = if l.contains("基本支出") {
+    let m = if l.contains("扣除基建") {
+        // Beijing's 项目支出 | 扣除基建项目后预算数: a memo beside the project total.
+        ("project_excl_capital", None)
+    } else if l.contains("基本支出") {
         ("basic", None)
     } else if l.contains("项目支出") {
         ("project", None)

@@ -610,3 +610,42 @@ fn layout_text_cut_after_a_header_is_a_clear_error() {
     );
     assert_eq!(err.line, Some(4));
 }
+
+// 首都绿化委员会办公室 2026 部门预算 (Beijing's 报表, 万元 with six decimals): 预算02表收入总表
+// (合计 | 本年收入 小计 … | 上年结转结余 小计 …, the groups printed far from their 小计),
+// the first rows of 预算03表支出总表 ("2130201-行政运行  50101-…  30101-…") and 预算05表一般公共
+// 预算支出表 (合计 | 基本支出 小计 人员经费 公用经费 | 项目支出 项目支出总数 扣除基建项目后预算数).
+const BJ_LVHUA: &str = include_str!("../../data/excerpts/bj-lvhuaban-2026-yusuan.txt");
+
+#[test]
+fn beijing_grouped_subtotals_are_not_row_totals() {
+    let doc = parse(Path::new("bj.txt"), BJ_LVHUA).expect("the Beijing excerpt parses");
+    let gpb = |measure: &str| {
+        sum(of(&doc, "gpb_by_func").filter(|f| !f.is_total && f.measure == measure))
+    };
+    // 958.957491 + 243.69 + 52.5 + 2,557.5 + 305 + 1,016.09 = 5,133.737491 万元.
+    assert_eq!(gpb("total"), d("51337374.91"));
+    // 基本支出 小计: 行政运行 950.088291 only.
+    assert_eq!(gpb("basic"), d("9500882.91"));
+    // 项目支出总数: 8.8692 + 243.69 + 52.5 + 2,557.5 + 305 + 1,016.09 = 4,183.6492.
+    assert_eq!(gpb("project"), d("41836492.00"));
+    assert_eq!(gpb("project_excl_capital"), d("41836492.00"));
+    // The income row: 合计 5,133.737491 is its only total; the two 小计 are subtotals.
+    let income_totals: Vec<Decimal> = of(&doc, "income_by_func")
+        .filter(|f| f.measure == "total")
+        .map(|f| f.amount)
+        .collect();
+    assert_eq!(income_totals, vec![d("51337374.91")]);
+    // "2130201-行政运行": the function code before the hyphen.
+    let wages = of(&doc, "expenditure_by_func")
+        .find(|f| f.measure == "total" && f.src_line > 0)
+        .expect("a 支出总表 row");
+    assert_eq!(wages.func_code.as_deref(), Some("2130201"));
+    assert_eq!(wages.amount, d("1424880.00"));
+    let errors: Vec<_> = crate::checks::run(&doc)
+        .into_iter()
+        .filter(|f| f.severity == crate::checks::Severity::Error)
+        .map(|f| f.message)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
