@@ -212,6 +212,11 @@ pub fn fund_for_label(label: &str) -> Option<&'static str> {
         Some("upper_subsidy")
     } else if l.contains("其他收入") || l.contains("其他资金") {
         Some("other")
+    } else if l.contains("财政专户") {
+        // 财政专户管理资金 (Beijing, Shenzhen): fees kept in a fiscal special account.
+        Some("special_account")
+    } else if l == "单位资金" {
+        Some("unit_funds")
     } else {
         None
     }
@@ -329,6 +334,27 @@ mod tests {
         assert_eq!(
             measure_for_label("上年财政拨款资金"),
             Some(("amount", Some("carryover")))
+        );
+        // Shenzhen's 收入总表 and Beijing's 报表 name these sources of funds.
+        assert_eq!(
+            measure_for_label("上年结余、结转"),
+            Some(("amount", Some("carryover")))
+        );
+        assert_eq!(
+            measure_for_label("附属单位上缴收入"),
+            Some(("amount", Some("subsidiary")))
+        );
+        assert_eq!(
+            measure_for_label("对附属单位补助支出"),
+            Some(("subsidiary", None))
+        );
+        assert_eq!(
+            measure_for_label("财政专户管理资金"),
+            Some(("amount", Some("special_account")))
+        );
+        assert_eq!(
+            measure_for_label("扣除基建项目后预算数"),
+            Some(("project_excl_capital", None))
         );
         assert_eq!(period_for_label("上年预算数"), Period::Prior);
         assert_eq!(measure_for_label("决算数"), Some(("final", None)));
