@@ -77,6 +77,13 @@ pub fn statement_for_title(title: &str) -> Option<&'static str> {
     if t.is_empty() {
         return None;
     }
+    // Tables some provinces print beside the standard set, whose titles would otherwise
+    // match one ("一般公共预算机关运行经费支出预算表", "政府采购支出预算表"): not a standard
+    // statement (a 三公 table that also lists 机关运行经费 still is one).
+    const BESIDE_THE_SET: &[&str] = &["机关运行经费", "政府采购", "购买服务"];
+    if !t.contains("三公") && BESIDE_THE_SET.iter().any(|w| t.contains(w)) {
+        return None;
+    }
     TITLE_ALIASES
         .iter()
         .find(|(frags, _)| frags.iter().all(|f| t.contains(f)))
@@ -266,6 +273,10 @@ mod tests {
             ("部门财务收支预算总表", statement::SUMMARY),
             ("收入支出决算总表", statement::SUMMARY),
             ("部门支出总表", statement::EXPENDITURE_BY_FUNC),
+            (
+                "部门“三公”经费和机关运行经费预算表",
+                statement::THREE_PUBLIC,
+            ),
             ("部门收入总表", statement::INCOME_BY_FUNC),
             ("财政拨款收支预算总表", statement::GRANT_SUMMARY),
             ("财政拨款收入支出决算总表", statement::GRANT_SUMMARY),
@@ -321,6 +332,12 @@ mod tests {
             assert_eq!(statement_for_title(t), Some(id), "{t}");
         }
         assert_eq!(statement_for_title("某某情况表"), None);
+        // Tables beside the standard set.
+        assert_eq!(
+            statement_for_title("一般公共预算机关运行经费支出预算表"),
+            None
+        );
+        assert_eq!(statement_for_title("政府采购支出预算表"), None);
     }
 
     #[test]
