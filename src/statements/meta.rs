@@ -393,7 +393,13 @@ pub fn year_phase(s: &str) -> Option<(i32, Phase)> {
         if is_year {
             let year: String = chars[i..i + 4].iter().collect();
             let skip = if chars[i + 4] == '年' { 5 } else { 4 };
-            let rest: String = chars[i + skip..].iter().take(14).collect();
+            // The name between year and 预算 can be long ("2026年中共深圳市委宣传部（本级）
+            // 部门预算"); a sentence's clause break ends the search.
+            let rest: String = chars[i + skip..]
+                .iter()
+                .take(30)
+                .take_while(|c| !matches!(c, '，' | '。' | '；' | '：' | ',' | ';' | ':'))
+                .collect();
             let Ok(year) = year.parse::<i32>() else {
                 i += 1;
                 continue;
@@ -581,6 +587,11 @@ mod tests {
         );
         assert_eq!(year_phase("2024年度部门决算"), Some((2024, Phase::Final)));
         assert_eq!(year_phase("截止 2020 年，我市"), None);
+        assert_eq!(
+            year_phase("2026 年中共深圳市委宣传部（本级）部门预算"),
+            Some((2026, Phase::Budget))
+        );
+        assert_eq!(year_phase("2025年，我部完成了年度预算"), None);
         assert_eq!(
             year_phase("2026 部门预算情况的说明"),
             Some((2026, Phase::Budget))
