@@ -10,6 +10,15 @@ pub fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).expect("a decimal literal")
 }
 
+/// The messages of the error-level findings all rules give on `doc`.
+pub fn error_messages(doc: &ParsedDocument) -> Vec<String> {
+    super::run(doc)
+        .into_iter()
+        .filter(|f| f.severity == super::Severity::Error)
+        .map(|f| f.message)
+        .collect()
+}
+
 pub fn doc(facts: Vec<Fact>) -> ParsedDocument {
     ParsedDocument {
         meta: DocumentMeta {

@@ -85,6 +85,24 @@ fn split_glued(t: &str) -> Option<(String, String)> {
     Some((code, rest))
 }
 
+/// "2026 年政府采购项目", "其中：2026 年": a token ending in a year, followed by one that
+/// starts with its 年, is a word and not an amount.
+pub fn year_before_nian(token: &str, next: &str) -> bool {
+    let digits: String = token
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.len() == 4
+        && (digits.ends_with("91") || digits.ends_with("02"))
+        && token
+            .chars()
+            .rev()
+            .nth(4)
+            .is_none_or(|c| !c.is_ascii_digit() && c != '.' && c != ',')
+        && next.starts_with('年')
+}
+
 /// Cuts a line into tokens. With `merge`, words one space apart that are both label
 /// words are one token ("信息 网络 及软件 购置").
 pub fn tokenize(line: &str, merge: bool) -> Vec<Tok> {
@@ -110,28 +128,10 @@ pub fn tokenize(line: &str, merge: bool) -> Vec<Tok> {
             i += 1;
         }
         let text: String = chars[s..i].iter().collect();
-        // "2026 年政府采购项目": a year one space from its 年 is a word, not an amount.
-        // "其中：2026 年" too: a token ending in the year.
-        let year_word = |last: &Tok| {
-            let digits: String = last
-                .text
-                .chars()
-                .rev()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            digits.len() == 4
-                && (digits.ends_with("91") || digits.ends_with("02"))
-                && last
-                    .text
-                    .chars()
-                    .rev()
-                    .nth(4)
-                    .is_none_or(|c| !c.is_ascii_digit() && c != '.' && c != ',')
-                && text.starts_with('年')
-        };
         if let Some(last) = out.last_mut()
             && s == last.end + 1
-            && ((merge && is_texty(&last.text) && is_texty(&text)) || year_word(last))
+            && ((merge && is_texty(&last.text) && is_texty(&text))
+                || year_before_nian(&last.text, &text))
         {
             last.text.push(' ');
             last.text.push_str(&text);

@@ -65,12 +65,7 @@ fn measure_specs(
     let plain_total = (0..width).any(|c| leaf_is_total(c) && group_part(c).is_none());
     let mut specs: Vec<Option<Spec>> = (0..width)
         .map(|c| {
-            let path: Vec<String> = cols
-                .path(c)
-                .iter()
-                .map(|l| l.text.clone())
-                .filter(|t| !is_structural(t))
-                .collect();
+            let path = path_of(c);
             if path.iter().any(|l| is_ratio_label(l)) {
                 return None;
             }

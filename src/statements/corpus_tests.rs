@@ -703,11 +703,7 @@ fn shenzhen_tables_by_economic_class_carry_economic_codes() {
 #[test]
 fn shenzhen_document_has_no_error_findings() {
     let doc = sz_tongji();
-    let errors: Vec<_> = crate::checks::run(&doc)
-        .into_iter()
-        .filter(|f| f.severity == crate::checks::Severity::Error)
-        .map(|f| f.message)
-        .collect();
+    let errors = crate::checks::testing::error_messages(&doc);
     assert!(errors.is_empty(), "{errors:#?}");
     assert!(doc.coverage.unread.is_empty(), "{:?}", doc.coverage.unread);
 }

@@ -16,7 +16,7 @@
 use rust_decimal::Decimal;
 
 use crate::document::grid::{ProseLine, TableGrid};
-use crate::document::layout::tokenize;
+use crate::document::layout::{tokenize, year_before_nian};
 use crate::document::number::parse_amount;
 use crate::document::text::compact;
 use crate::model::{
@@ -233,12 +233,9 @@ pub fn count_table(
             if !is_number(&t.text) {
                 continue;
             }
-            let year_word = bare_digits(&t.text)
-                && t.text.len() == 4
-                && (t.text.starts_with("19") || t.text.starts_with("20"))
-                && toks
-                    .get(i + 1)
-                    .is_some_and(|u| u.text.starts_with('年') && u.start <= t.end + 1);
+            let year_word = toks
+                .get(i + 1)
+                .is_some_and(|u| u.start <= t.end + 1 && year_before_nian(&t.text, &u.text));
             let fate = if year_word {
                 // "2026 年预算数" in a header the layout read as a row.
                 Fate::Skipped(skip::YEAR)
