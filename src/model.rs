@@ -204,6 +204,9 @@ pub struct DocumentMeta {
     pub phase: Phase,
     /// Issuing government, e.g. 万源市.
     pub region: String,
+    /// Province, city, county and division code, where the division catalog places the
+    /// issuer.
+    pub place: Option<crate::catalog::division::Place>,
     /// Department or unit, e.g. 万源市社会保险事业管理局.
     pub org_name: String,
     /// 单位代码 of the department, where printed.

@@ -3,5 +3,5 @@
 CREATE VIEW facts AS
 SELECT doc_id, fiscal_year, phase, region, org_name, org_code, statement, direction,
        func_code, econ_code, fund, measure, measure_label, period, item, is_total,
-       amount, unit, src_line
+       amount, unit, src_line, province
 FROM lake.facts;

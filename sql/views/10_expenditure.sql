@@ -4,8 +4,9 @@ CREATE VIEW expenditure AS
 SELECT fiscal_year, phase, region, org_name, org_code, func_code,
        sum(CASE WHEN measure = 'total' THEN amount END) AS total,
        sum(CASE WHEN measure = 'basic' THEN amount END) AS basic,
-       sum(CASE WHEN measure = 'project' THEN amount END) AS project
+       sum(CASE WHEN measure = 'project' THEN amount END) AS project,
+       province
 FROM facts
 WHERE statement = 'expenditure_by_func' AND NOT is_total AND period = 'current'
   AND func_code IS NOT NULL
-GROUP BY fiscal_year, phase, region, org_name, org_code, func_code;
+GROUP BY fiscal_year, phase, region, org_name, org_code, func_code, province;

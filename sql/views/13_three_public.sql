@@ -4,9 +4,10 @@
 CREATE VIEW three_public AS
 SELECT f.fiscal_year, f.phase, f.region, f.org_name, d.org_code, f.item,
        max(CASE WHEN f.period = 'current' THEN f.amount END) AS budget,
-       max(CASE WHEN f.period = 'prior' THEN f.amount END) AS prior_budget
+       max(CASE WHEN f.period = 'prior' THEN f.amount END) AS prior_budget,
+       f.province
 FROM facts f
 JOIN documents d ON f.doc_id = d.doc_id
 WHERE f.statement = 'three_public' AND NOT f.is_total
   AND f.item IN ('因公出国（境）费', '公务接待费', '公务用车购置费', '公务用车运行维护费')
-GROUP BY f.fiscal_year, f.phase, f.region, f.org_name, d.org_code, f.item;
+GROUP BY f.fiscal_year, f.phase, f.region, f.org_name, d.org_code, f.item, f.province;

@@ -10,6 +10,7 @@
 //! the reference renamed the code since.
 
 pub mod code;
+pub mod division;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -26,6 +26,7 @@ pub fn doc(facts: Vec<Fact>) -> ParsedDocument {
             fiscal_year: 2021,
             phase: Phase::Budget,
             region: "测试市".into(),
+            place: None,
             org_name: "测试单位".into(),
             org_code: None,
             units: vec![],

@@ -561,6 +561,38 @@ const COLUMNS: &[Entry] = &[
         "",
         "",
     ),
+    e(
+        "",
+        "province",
+        "省级行政区（由行政区划目录从发布单位名称和文件开头确定），如 广东省；直辖市为 北京市",
+        "province-level division, resolved from the issuer's name and the document's first lines with the division catalog, e.g. 广东省 (a municipality: 北京市)",
+        "",
+        "",
+    ),
+    e(
+        "documents",
+        "city",
+        "地级市；直辖市为其本身，如 深圳市、上海市",
+        "prefecture-level city; a municipality is its own city, e.g. 深圳市, 上海市",
+        "",
+        "",
+    ),
+    e(
+        "documents",
+        "county",
+        "县级行政区（县、区、县级市），发布单位名称印出时，如 普陀区",
+        "county-level division (县, 区, county-level city) where the issuer names one, e.g. 普陀区",
+        "",
+        "",
+    ),
+    e(
+        "documents",
+        "admin_code",
+        "所确定的最具体行政区划的 6 位代码，如 440300",
+        "6-digit division code of the most specific division resolved, e.g. 440300",
+        "",
+        "",
+    ),
     // narrative
     e(
         "narrative",

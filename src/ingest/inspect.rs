@@ -71,6 +71,22 @@ fn overview(out: &mut String, path: &Path, doc: &ParsedDocument, findings: usize
     field(out, "phase", m.phase.as_str(), s.phase);
     field(out, "org_name", &m.org_name, s.org_name);
     field(out, "region", &m.region, s.region);
+    if let Some(p) = &m.place {
+        let names: Vec<&str> = [
+            Some(p.province.as_str()),
+            p.city.as_deref(),
+            p.county.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let _ = writeln!(
+            out,
+            "  place        {} ({})",
+            names.join(" / "),
+            p.admin_code
+        );
+    }
     if let Some(code) = &m.org_code {
         let _ = writeln!(out, "  org_code     {code}");
     }

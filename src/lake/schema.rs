@@ -65,6 +65,8 @@ pub fn file_schema(table: &str) -> Option<SchemaRef> {
             Field::new("amount", AMOUNT_TYPE, false),
             utf8("unit", false),
             Field::new("src_line", DataType::Int32, false),
+            // Nullable: files written before places were resolved have no such column.
+            utf8("province", true),
         ])
     });
     static NARRATIVE: LazyLock<SchemaRef> = LazyLock::new(|| {
@@ -137,6 +139,11 @@ pub fn file_schema(table: &str) -> Option<SchemaRef> {
             utf8("phase_source", true),
             utf8("org_name_source", true),
             utf8("region_source", true),
+            // The place from the division catalog; null where it is not known.
+            utf8("province", true),
+            utf8("city", true),
+            utf8("county", true),
+            utf8("admin_code", true),
         ])
     });
     match table {
@@ -269,6 +276,10 @@ pub fn facts_batch(key: &DocumentKey) -> Result<RecordBatch, ArrowError> {
         amounts(facts.iter().map(|f| Some(f.amount)))?,
         strings(facts.iter().map(|f| Some(f.unit.as_str()))),
         lines(facts.iter().map(|f| f.src_line)),
+        strings(std::iter::repeat_n(
+            key.doc.meta.place.as_ref().map(|p| p.province.as_str()),
+            n,
+        )),
     ]);
     batch("facts", cols)
 }
@@ -424,6 +435,13 @@ pub fn documents_batch(
         repeat(s.phase.as_str(), 1),
         repeat(s.org_name.as_str(), 1),
         repeat(s.region.as_str(), 1),
+    ]);
+    let place = doc.meta.place.as_ref();
+    cols.extend([
+        strings([place.map(|p| p.province.as_str())]),
+        strings([place.and_then(|p| p.city.as_deref())]),
+        strings([place.and_then(|p| p.county.as_deref())]),
+        strings([place.map(|p| p.admin_code.as_str())]),
     ]);
     batch("documents", cols)
 }

@@ -59,6 +59,22 @@ const COLUMNS: &[(&str, &str)] = &[
     ("phase", "budget (预算) or final (决算)"),
     ("region", "issuing government as printed, e.g. 万源市"),
     (
+        "province",
+        "province-level division from the division catalog, e.g. 广东省, 北京市",
+    ),
+    (
+        "city",
+        "prefecture-level city (a municipality: itself), e.g. 深圳市",
+    ),
+    (
+        "county",
+        "county-level division where the issuer names one, e.g. 普陀区",
+    ),
+    (
+        "admin_code",
+        "6-digit division code of the most specific place, e.g. 440300",
+    ),
+    (
         "org_name",
         "department or unit, e.g. 万源市社会保险事业管理局",
     ),

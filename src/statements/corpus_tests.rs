@@ -82,6 +82,15 @@ fn wanli_meta_and_tables() {
     assert_eq!(m.phase, Phase::Budget);
     assert_eq!(m.org_name, "上海市普陀区人民政府万里街道办事处");
     assert_eq!(m.region, "上海市普陀区");
+    let place = m.place.as_ref().expect("普陀区 of 上海市");
+    assert_eq!(
+        (
+            place.province.as_str(),
+            place.county.as_deref(),
+            place.admin_code.as_str()
+        ),
+        ("上海市", Some("普陀区"), "310107")
+    );
     // 部门机构设置 lists the 本部 and 5 units.
     assert_eq!(m.units.len(), 6);
     assert_eq!(m.units[0], "上海市普陀区人民政府万里街道办事处（本部）");
@@ -655,6 +664,20 @@ fn shenzhen_expenditure_table_is_read_across_its_pages() {
     let doc = sz_tongji();
     assert_eq!(doc.meta.fiscal_year, 2026);
     assert_eq!(doc.meta.org_name, "深圳市统计局（本级）");
+    let place = doc
+        .meta
+        .place
+        .as_ref()
+        .expect("深圳市 is in the division catalog");
+    assert_eq!(
+        (
+            place.province.as_str(),
+            place.city.as_deref(),
+            place.county.as_deref()
+        ),
+        ("广东省", Some("深圳市"), None)
+    );
+    assert_eq!(place.admin_code, "440300");
     let leaves = |measure: &str| {
         of(&doc, "expenditure_by_func")
             .filter(|f| !f.is_total && f.measure == measure && f.func_code.is_some())

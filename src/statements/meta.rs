@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use crate::catalog::division::{Divisions, Place};
 use crate::document::grid::Layout;
 use crate::document::text::{Line, clean_heading, compact, heading_level};
 use crate::model::{DocumentMeta, MetaOverrides, MetaSource, MetaSources, ParseError, Phase};
@@ -150,24 +151,45 @@ pub fn read(
                 }
             )
         });
-    let region = match overrides.region.clone() {
+    // The place: the issuer's name read with the division catalog, the document's first
+    // lines settling a name that several provinces use; the text alone where the issuer
+    // names no place.
+    let context: String = std::iter::once(cover.as_str())
+        .chain(headings.iter().map(String::as_str))
+        .chain(lines.iter().take(200).map(|l| l.text))
+        .map(compact)
+        .collect::<String>();
+    let context = truncate_chars(&context, 8000);
+    let divisions = Divisions::shipped();
+    let (region, place) = match overrides.region.clone() {
         Some(r) => {
             sources.region = MetaSource::Flag;
-            r
+            let place = divisions.resolve_issuer(&compact(&r), context);
+            (r, place)
         }
-        None => match region_of(&org_name).filter(|_| org_source != MetaSource::Missing) {
-            Some(r) => {
-                sources.region = MetaSource::Derived;
-                r
+        None if org_source != MetaSource::Missing => {
+            match divisions.resolve_issuer(&compact(&org_name), context) {
+                Some(place) => {
+                    sources.region = MetaSource::Derived;
+                    (place.name.clone(), Some(place))
+                }
+                None => match region_of(&org_name) {
+                    Some(r) => {
+                        sources.region = MetaSource::Derived;
+                        (r, divisions.first_in_text(context))
+                    }
+                    None => place_from_text(divisions, context, &mut sources),
+                },
             }
-            None => String::new(),
-        },
+        }
+        None => place_from_text(divisions, context, &mut sources),
     };
     Ok(DocumentMeta {
         title,
         fiscal_year,
         phase,
         region,
+        place,
         org_name,
         org_code: None,
         units: units_listed(lines),
@@ -507,7 +529,29 @@ fn org_near_year(h: &str) -> Option<String> {
     is_org_name(org).then(|| org.to_string())
 }
 
-/// The issuing government: the leading place name of the organisation, ending at the
+/// The region and place named first in the document's opening lines.
+fn place_from_text(
+    divisions: &Divisions,
+    context: &str,
+    sources: &mut MetaSources,
+) -> (String, Option<Place>) {
+    match divisions.first_in_text(context) {
+        Some(place) => {
+            sources.region = MetaSource::Prose;
+            (place.name.clone(), Some(place))
+        }
+        None => (String::new(), None),
+    }
+}
+
+fn truncate_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// The issuing government where the division catalog does not know it: the leading place name of the organisation, ending at the
 /// first 市/县/区/州/旗/盟 after any province (省, 自治区) or municipality prefix.
 pub fn region_of(org: &str) -> Option<String> {
     let mut s = compact(org);
