@@ -79,18 +79,27 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
     let mut findings = Vec::new();
     for tree in [Tree::Function, Tree::Economic] {
         let mut columns: BTreeMap<ColumnKey, Vec<&Fact>> = BTreeMap::new();
+        // The same columns whatever the other code: a total without one (合计 of a table by
+        // function whose rows also carry their economic codes) covers the rows of all.
+        let mut across: BTreeMap<ColumnKey, Vec<&Fact>> = BTreeMap::new();
+        let is_leaf =
+            |f: &Fact| !f.is_total && tree.code(f).is_some_and(|c| c.len() == tree.leaf_len());
         for fact in &doc.facts {
             columns
                 .entry(column_key(fact, tree))
                 .or_default()
                 .push(fact);
+            if is_leaf(fact) {
+                let mut key = column_key(fact, tree);
+                key.4 = None;
+                across.entry(key).or_default().push(fact);
+            }
         }
-        for facts in columns.values() {
-            let leaves: Vec<&Fact> = facts
-                .iter()
-                .copied()
-                .filter(|f| !f.is_total && tree.code(f).is_some_and(|c| c.len() == tree.leaf_len()))
-                .collect();
+        for (key, facts) in &columns {
+            let leaves: Vec<&Fact> = match key.4 {
+                None => across.get(key).cloned().unwrap_or_default(),
+                Some(_) => facts.iter().copied().filter(|f| is_leaf(f)).collect(),
+            };
             if leaves.is_empty() {
                 continue;
             }

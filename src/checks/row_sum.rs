@@ -1,5 +1,5 @@
 //! Rule `row_sum_mismatch`: on each printed row, the 合计 column equals the sum of its
-//! component columns — 基本支出 + 项目支出 (+ 上缴上级 + 对附属单位补助) in the expenditure
+//! component columns — 基本支出 + 项目支出 (+ 上缴上级 + 对附属单位补助 + 单位预留机动经费) in the expenditure
 //! table, 人员经费 + 公用经费 in the basic-expenditure table, and the columns by source of
 //! funds (一般公共预算, 政府性基金, …) in the income and 财政拨款 tables.
 
@@ -21,7 +21,7 @@ fn is_component(fact: &Fact) -> bool {
     match fact.statement.as_str() {
         statement::EXPENDITURE_BY_FUNC => matches!(
             fact.measure.as_str(),
-            "basic" | "project" | "remit_upper" | "subsidiary" | "operating"
+            "basic" | "project" | "remit_upper" | "subsidiary" | "operating" | "reserve"
         ),
         statement::GPB_BASIC_BY_ECON => matches!(fact.measure.as_str(), "personnel" | "public_use"),
         statement::GRANT_SUMMARY | statement::INCOME_BY_FUNC => {
@@ -110,6 +110,25 @@ mod tests {
         let findings = check(&doc(bad));
         assert_eq!(fired(&findings), vec![(RULE.id, Severity::Error)]);
         assert_eq!(findings[0].lines, vec![5]);
+    }
+
+    #[test]
+    fn a_reserve_column_is_a_part_of_the_total() {
+        // 江苏省政协办公厅 2023 支出预算总表 (line 107, 万元): 合计 9,146.79 = 基本支出
+        // 5,916.27 + 项目支出 3,123.68 + 单位预留机动经费 106.84.
+        let s = statement::EXPENDITURE_BY_FUNC;
+        let row = vec![
+            fact(s, "total", "91467900.00", 107),
+            fact(s, "basic", "59162700.00", 107),
+            fact(s, "project", "31236800.00", 107),
+            fact(s, "reserve", "1068400.00", 107),
+        ];
+        assert!(check(&doc(row.clone())).is_empty());
+        let without_reserve = row[..3].to_vec();
+        assert_eq!(
+            fired(&check(&doc(without_reserve))),
+            vec![(RULE.id, Severity::Error)]
+        );
     }
 
     #[test]

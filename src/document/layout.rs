@@ -695,9 +695,13 @@ fn match_labels(labels: &[HLabel], centers: &[f64]) -> Vec<Option<usize>> {
         // dp over (labels, columns): every column takes one label or none (penalty).
         let pen = 40.0;
         let inf = f64::INFINITY;
+        // A label left of every column costs a little: the first value column (合计)
+        // always has numbers, while columns at the right are often empty, so between two
+        // shifts that fit equally the one that leaves the leftmost label out is wrong.
+        let lead_pen = 3.0;
         let mut dp = vec![vec![inf; k + 1]; h + 1];
-        for row in dp.iter_mut() {
-            row[0] = 0.0;
+        for (i, row) in dp.iter_mut().enumerate() {
+            row[0] = i as f64 * lead_pen;
         }
         for j in 1..=k {
             dp[0][j] = dp[0][j - 1] + pen;
@@ -1461,6 +1465,30 @@ mod title_tests {
 mod tests {
     use super::*;
     use crate::document::text::lines;
+
+    #[test]
+    fn the_leftmost_value_label_is_not_left_out() {
+        // 北京 预算03表 支出总表: the header is printed about five places right of the
+        // numbers and the three right-hand labels (事业单位经营支出, 上缴上级支出, 对附属单位
+        // 补助支出) have no numbers; the three columns are 合计, 基本支出, 项目支出.
+        let label = |text: &str, center: f64| HLabel {
+            text: text.into(),
+            start: center.floor() as usize,
+            end: center.ceil() as usize,
+        };
+        let labels = [
+            label("合计", 62.0),
+            label("基本支出", 77.0),
+            label("项目支出", 92.0),
+            label("事业单位经营支出", 104.5),
+            label("其中上缴上", 108.5),
+            label("对附属单位补助支出", 112.5),
+        ];
+        assert_eq!(
+            match_labels(&labels, &[67.5, 82.5, 95.5]),
+            vec![Some(0), Some(1), Some(2)]
+        );
+    }
 
     #[test]
     fn tokens() {

@@ -316,6 +316,19 @@ fn handle_pieces(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
                 }
             })
             .collect();
+        // 2080505-机关事业单位基本养老保险缴费 printed alone, its economic codes and amounts
+        // on the next line: that line is the function's.
+        for i in 1..rows.len() {
+            if rows[i].code.is_none()
+                && rows[i].lead.econ_only
+                && !rows[i].values.is_empty()
+                && rows[i - 1].values.is_empty()
+                && let Some(code) = rows[i - 1].code.clone()
+            {
+                rows[i].code = Some(code);
+                rows[i].name = format!("{}{}", rows[i - 1].name, rows[i].name);
+            }
+        }
         let repairs = rebuild_codes(ctx, class, &mut rows);
         ctx.repairs.extend(repairs);
         let any_coded = rows.iter().any(|r| r.code.is_some());
@@ -329,6 +342,7 @@ fn handle_pieces(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
                             .as_deref()
                             .is_some_and(|oc| oc.len() > c.len() && oc.starts_with(c))
                 }),
+                None if r.lead.econ.is_some() && !is_total_label(&r.name) => false,
                 None => {
                     is_total_label(&r.name)
                         || r.lead.org.is_some()
@@ -371,6 +385,7 @@ fn handle_pieces(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
                 match class {
                     Classification::Function => {
                         f.func_code = code.map(str::to_string).or_else(|| named_code.clone());
+                        f.econ_code = r.lead.econ.clone();
                     }
                     Classification::Economic => f.econ_code = code.map(str::to_string),
                 }

@@ -65,6 +65,25 @@ pub struct LeadCodes {
     /// The printed cells of the code, joined with spaces.
     pub printed: String,
     pub org: Option<String>,
+    /// In a table by function, the 部门 economic code printed beside the function code
+    /// (支出功能分类科目 | 政府支出经济分类科目 | 部门支出经济分类科目): 3/5 digits; a
+    /// sub-item (3021101 差旅费) as its 款.
+    pub econ: Option<String>,
+    /// The cells begin with economic codes and no function code: the continuation of
+    /// a function whose name was printed on the line before.
+    pub econ_only: bool,
+}
+
+/// An economic code where a function code is expected: function codes begin with 2,
+/// 政府 economic codes with 5 and 部门 ones with 3 (a 7-digit 3021101 is a sub-item).
+fn econ_beside_function(cell: &str) -> Option<&str> {
+    let n = cell.len();
+    let first = cell.as_bytes().first().copied()?;
+    match (n, first) {
+        (5, b'3' | b'5') => Some(cell),
+        (7, b'3') => Some(&cell[..5]),
+        _ => None,
+    }
 }
 
 /// Assembles a classification code from code cells; the cell that does not continue the
@@ -77,14 +96,28 @@ pub fn lead_codes(lead: &[String], class: Classification) -> LeadCodes {
     let mut code = String::new();
     let mut printed = Vec::new();
     let mut org = None;
-    for cell in lead {
+    let mut econ: Option<String> = None;
+    let mut econ_only = false;
+    for (i, cell) in lead.iter().enumerate() {
         let n = cell.len();
+        if class == Classification::Function
+            && org.is_none()
+            && (code.len() == 7 || (code.is_empty() && (econ_only || i == 0)))
+            && let Some(e) = econ_beside_function(cell)
+        {
+            econ_only |= code.is_empty();
+            // The 部门 code (3…) is the one facts carry; a 政府 one (5…) only without it.
+            if e.starts_with('3') || econ.is_none() {
+                econ = Some(e.to_string());
+            }
+            continue;
+        }
         let fits = if code.is_empty() {
             n == 3 || n == 2 || (n == 5 && max >= 5) || (n == 7 && max >= 7)
         } else {
             n == 2 && (code.len() == 3 || (code.len() == 5 && max == 7))
         };
-        if fits && org.is_none() {
+        if fits && org.is_none() && !econ_only {
             code.push_str(cell);
             printed.push(cell.as_str());
         } else if org.is_none() {
@@ -95,6 +128,8 @@ pub fn lead_codes(lead: &[String], class: Classification) -> LeadCodes {
         code: (!code.is_empty()).then_some(code),
         printed: printed.join(" "),
         org,
+        econ: econ.filter(|e| e.starts_with('3')),
+        econ_only,
     }
 }
 
@@ -427,6 +462,19 @@ mod tests {
         assert_eq!(c.org.as_deref(), Some("203101"));
         let c = lead_codes(&l(&["301", "01"]), Classification::Economic);
         assert_eq!(c.code.as_deref(), Some("30101"));
+        let c = lead_codes(
+            &l(&["2120101", "50201", "3021101"]),
+            Classification::Function,
+        );
+        assert_eq!(
+            (c.code.as_deref(), c.econ.as_deref(), c.org.as_deref()),
+            (Some("2120101"), Some("30211"), None)
+        );
+        let c = lead_codes(&l(&["50102", "30108"]), Classification::Function);
+        assert_eq!(
+            (c.code, c.econ.as_deref(), c.econ_only),
+            (None, Some("30108"), true)
+        );
         let c = lead_codes(&l(&["09"]), Classification::Function);
         assert_eq!(c.code.as_deref(), Some("09"));
     }

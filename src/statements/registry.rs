@@ -15,7 +15,8 @@
 //! Canonical measures (the `measure` column):
 //! - `total` 合计 / 小计 / 本年收入合计 / 本年支出合计, and a budget's 预算数 column;
 //! - `basic` 基本支出, `project` 项目支出, `personnel` 人员经费, `public_use` 公用经费,
-//!   `remit_upper` 上缴上级支出, `subsidiary` 对附属单位补助支出, `operating` 经营支出;
+//!   `remit_upper` 上缴上级支出, `subsidiary` 对附属单位补助支出, `operating` 经营支出,
+//!   `reserve` 单位预留机动经费;
 //! - `amount` with a `fund` for columns naming a source of funds (一般公共预算, 财政拨款收入…);
 //! - final accounts: `final` 决算数 (the amount actually spent or received),
 //!   `budget_initial` 年初预算(数), `budget_adjusted` 调整预算 / 全年预算 / 调整后预算, and
@@ -142,6 +143,9 @@ pub fn measure_for_label(label: &str) -> Option<(&'static str, Option<&'static s
         ("subsidiary", None)
     } else if l.contains("经营支出") {
         ("operating", None)
+    } else if l.contains("机动经费") {
+        // Jiangsu's 单位预留机动经费: a part of the row's 合计 beside 基本 and 项目.
+        ("reserve", None)
     } else if l.contains("年初预算") {
         ("budget_initial", None)
     } else if l.contains("调整预算") || l.contains("全年预算") || l.contains("调整后预算")

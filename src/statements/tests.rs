@@ -645,3 +645,42 @@ fn beijing_grouped_subtotals_are_not_row_totals() {
     let errors = crate::checks::testing::error_messages(&doc);
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+const BJ_ZHONGDA: &str = include_str!("../../data/excerpts/bj-zhongdaxiangmu-2026-zhichu.txt");
+
+#[test]
+fn beijing_expenditure_rows_by_three_classifications() {
+    let doc = parse(Path::new("bj-zhichu.txt"), BJ_ZHONGDA).expect("the excerpt parses");
+    let leaves: Vec<_> = of(&doc, "expenditure_by_func")
+        .filter(|f| !f.is_total && f.measure == "total")
+        .collect();
+    // The 43 rows' 合计 column adds up to the printed 合计 4,704.239912 万元.
+    assert_eq!(leaves.len(), 43);
+    assert_eq!(sum(leaves.iter().copied()), d("47042399.12"));
+    // "2080505-机关事业单位基本养老保险缴费" alone on its line, its economic codes and
+    // 291.817248 on the next: one row of 2080505 with 部门 code 30108.
+    let pension = leaves
+        .iter()
+        .find(|f| f.amount == d("2918172.48"))
+        .expect("the wrapped row");
+    assert_eq!(pension.func_code.as_deref(), Some("2080505"));
+    assert_eq!(pension.econ_code.as_deref(), Some("30108"));
+    // 30216-培训费 beside 2050803-培训支出; the 政府 code 50203 is not the unit's code.
+    let training = leaves.iter().find(|f| f.src_line == 9).expect("first row");
+    assert_eq!(
+        (
+            training.func_code.as_deref(),
+            training.econ_code.as_deref(),
+            training.org_code.as_deref()
+        ),
+        (Some("2050803"), Some("30216"), None)
+    );
+    // 3021101-差旅费 is a sub-item of 30211 差旅费.
+    assert!(
+        leaves
+            .iter()
+            .any(|f| f.econ_code.as_deref() == Some("30211"))
+    );
+    let errors = crate::checks::testing::error_messages(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
