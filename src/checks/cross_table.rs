@@ -134,7 +134,29 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         (grand_total(statement::SUMMARY), grand_total(statement::GRANT_SUMMARY)),
         (Some(all), Some(fiscal)) if all.amount == fiscal.amount
     );
+    // An expenditure table by unit or by nature (西安's 支出总表 by 单位编码) has no 类 of
+    // the summary's: nothing to compare, rather than every 类 against zero.
+    let lei_rows = |table: &'static str| {
+        doc.facts.iter().filter(move |f| {
+            f.statement == table
+                && f.direction == Direction::Expenditure
+                && f.period == Period::Current
+                && f.measure == "total"
+                && f.fund.is_none()
+                && f.func_code.as_deref().is_some_and(|c| c.len() == 3)
+        })
+    };
+    let by_function = lei_rows(statement::SUMMARY)
+        .chain(lei_rows(statement::GRANT_SUMMARY))
+        .any(|f| {
+            f.func_code
+                .as_deref()
+                .is_some_and(|c| by_lei.contains_key(c))
+        });
     for table in [statement::SUMMARY, statement::GRANT_SUMMARY] {
+        if !by_function {
+            break;
+        }
         for row in doc.facts.iter().filter(|f| {
             f.statement == table
                 && f.direction == Direction::Expenditure
@@ -211,6 +233,31 @@ mod tests {
             fact(statement::GPB_BASIC_BY_ECON, "total", basic_leaf, 20).econ("30101"),
             fact(statement::GPB_PROJECTS, "amount", "50.00", 30).func("2080109"),
         ])
+    }
+
+    #[test]
+    fn an_expenditure_table_by_unit_has_no_class_rows_to_compare() {
+        // 西安: the 支出总表 lists units (263001 西安市商务局 …), not functions.
+        let e = statement::EXPENDITURE_BY_FUNC;
+        let facts = vec![
+            fact(statement::SUMMARY, "total", "150.00", 2)
+                .item("一、一般公共服务支出")
+                .func("201"),
+            fact(e, "total", "150.00", 10).item("西安市商务局"),
+        ];
+        assert!(check(&doc(facts.clone())).is_empty());
+        // Where the table is by function, a 类 it lacks is an error.
+        let mut by_function = facts;
+        by_function.push(
+            fact(statement::SUMMARY, "total", "10.00", 3)
+                .item("八、社会保障和就业支出")
+                .func("208"),
+        );
+        by_function.push(fact(e, "total", "10.00", 11).func("2080109"));
+        assert_eq!(
+            fired(&check(&doc(by_function))),
+            vec![(RULE.id, Severity::Error)]
+        );
     }
 
     #[test]

@@ -284,15 +284,39 @@ fn names_a_table(c: &str) -> bool {
     })
 }
 
+/// A page number ("- 12 -", "—3—", "第 3 页") or a table's number printed alone at the
+/// foot or head of a page ("公开表 04", "公开04表", "表 8"): its digits are not amounts,
+/// and a dash read as an empty cell would pull a continuation page's columns askew.
+fn is_page_furniture(text: &str) -> bool {
+    let c = compact(text);
+    let dashes = |ch: char| matches!(ch, '-' | '—' | '–' | '－');
+    let page = c
+        .strip_prefix('第')
+        .and_then(|r| r.strip_suffix('页'))
+        .unwrap_or_else(|| c.trim_matches(dashes));
+    if page != c.as_str() && !page.is_empty() && page.len() <= 4 && is_digits(page) {
+        return true;
+    }
+    let rest = ["公开表", "公开", "预算表", "预算", "表"]
+        .iter()
+        .find_map(|p| c.strip_prefix(p));
+    rest.is_some_and(|r| {
+        let digits = r.strip_suffix('表').unwrap_or(r);
+        !digits.is_empty() && digits.len() <= 3 && is_digits(digits)
+    })
+}
+
 /// A header line repeated on a continuation page (not a label-only row such as
 /// "十六、金融支出").
 fn looks_like_header(toks: &[Tok]) -> bool {
     const KEYS: &[&str] = &[
         "项目", "科目", "合计", "预算", "决算", "金额", "编码", "名称", "经费", "收入", "支出",
     ];
+    // "苏州市水务局 2026年度单位预算公开": the running head of every page, not a column
+    // header; no column is ever labelled 公开.
     !toks.iter().any(|t| {
         let c = compact(&t.text);
-        super::text::strip_ordinal(&c) != c
+        super::text::strip_ordinal(&c) != c || c.contains("公开")
     }) && toks.iter().any(|t| {
         let c = compact(&t.text);
         structural(&c) || KEYS.iter().any(|k| c.contains(k))
@@ -867,6 +891,46 @@ fn join_rows(entries: Vec<Entry>) -> Vec<Entry> {
     out
 }
 
+/// A 序号 column: rows that begin 1, 2, 3, … before their code or label. The numbers
+/// are not amounts; left in, they would be a value column that takes the 合计 label.
+/// (A 类 code — 201… by function, 301… or 501… by economic class — is never taken for
+/// one: 301, 302, 303 follow each other too.)
+fn drop_row_numbers(lines: &mut [(RLine, Vec<Tok>)]) {
+    let candidate = |toks: &[Tok]| -> Option<u32> {
+        let first = toks.first()?;
+        let next = toks.get(1)?;
+        let t = first.text.as_str();
+        let plausible = is_digits(t)
+            && (1..=3).contains(&t.len())
+            && !t.starts_with('0')
+            && !(t.len() == 3 && matches!(t.as_bytes()[0], b'2' | b'3' | b'5'));
+        (plausible && (is_digits(&next.text) || is_texty(&next.text)))
+            .then(|| t.parse().ok())
+            .flatten()
+    };
+    let numbered: Vec<(usize, u32)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, toks))| candidate(toks).map(|n| (i, n)))
+        .collect();
+    let in_sequence: Vec<usize> = numbered
+        .iter()
+        .enumerate()
+        .filter(|(k, (_, n))| {
+            let before = k.checked_sub(1).and_then(|p| numbered.get(p));
+            let after = numbered.get(k + 1);
+            before.is_some_and(|(_, m)| m + 1 == *n) || after.is_some_and(|(_, m)| *m == n + 1)
+        })
+        .map(|(_, (i, _))| *i)
+        .collect();
+    if in_sequence.len() < 3 {
+        return;
+    }
+    for i in in_sequence {
+        lines[i].1.remove(0);
+    }
+}
+
 fn build(region: Region, last_line: u32, out: &mut Layout) {
     // Unit and meta tokens.
     let mut unit: Option<Unit> = None;
@@ -888,6 +952,7 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
     }
     let performance = region.title.contains("绩效");
     let source: Vec<(u32, String)> = lines.iter().map(|(l, _)| (l.no, l.text.clone())).collect();
+    drop_row_numbers(&mut lines);
     let end_line = lines.last().map_or(region.start, |(l, _)| l.no);
     // Coded: several lines start with a code followed by a label or a 2-digit code.
     let coded = lines
@@ -916,7 +981,7 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
         if headers.len() <= page {
             headers.resize(page + 1, Vec::new());
         }
-        if toks.is_empty() {
+        if toks.is_empty() || is_page_furniture(&l.text) {
             blank = true;
             continue;
         }
@@ -1075,11 +1140,23 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
             })
             .filter(|v| !v.is_empty())
             .collect();
+        // A row that leaves the first column (合计) empty costs half a column's width: a
+        // continuation page may print its columns closer together, and a row with amounts
+        // nearly always fills its total.
+        let gap = match (reference.first(), reference.last()) {
+            (Some(a), Some(b)) if reference.len() > 1 => (b - a) / (reference.len() - 1) as f64,
+            _ => 0.0,
+        };
         let mut best = (f64::INFINITY, 0i32);
         for off in -30i32..=30 {
             let a: Vec<f64> = reference.iter().map(|x| x + f64::from(off)).collect();
-            let cost: f64 =
-                rows.iter().map(|r| assign_cost(r, &a)).sum::<f64>() + 0.01 * f64::from(off.abs());
+            let skips_first =
+                |r: &Vec<f64>| r.len() < a.len() && assign(r, &a).first().is_some_and(|c| *c > 0);
+            let cost: f64 = rows
+                .iter()
+                .map(|r| assign_cost(r, &a) + if skips_first(r) { gap / 2.0 } else { 0.0 })
+                .sum::<f64>()
+                + 0.01 * f64::from(off.abs());
             if cost < best.0 {
                 best = (cost, off);
             }
@@ -1465,6 +1542,69 @@ mod title_tests {
 mod tests {
     use super::*;
     use crate::document::text::lines;
+
+    #[test]
+    fn row_numbers_are_not_a_value_column() {
+        // 西安 2022 基本支出明细表: 序号 | 功能科目编码 | 名称 | 合计 …
+        let rows = |texts: &[&str]| -> Vec<(RLine, Vec<Tok>)> {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let line = RLine {
+                        no: i as u32 + 1,
+                        text: t.to_string(),
+                        page_break: false,
+                    };
+                    (line, tokenize(t, true))
+                })
+                .collect()
+        };
+        let firsts = |lines: &[(RLine, Vec<Tok>)]| -> Vec<String> {
+            lines.iter().map(|(_, t)| t[0].text.clone()).collect()
+        };
+        let mut xian = rows(&[
+            "1                       合计                  48032297.20        44686355.45",
+            "2    201                一般公共服务支出            22835663.29        20955094.30",
+            "3          20113        商贸事务                22835663.29        20955094.30",
+            "4             2011301   行政运行                20938520.75        19199223.58",
+        ]);
+        drop_row_numbers(&mut xian);
+        assert_eq!(firsts(&xian), ["合计", "201", "20113", "2011301"]);
+        // 301, 302, 303 are economic classes, not row numbers.
+        let mut classes = rows(&[
+            "301   工资福利支出   83,847,385",
+            "302   商品和服务支出   15,381,432",
+            "303   对个人和家庭的补助   177,480",
+        ]);
+        drop_row_numbers(&mut classes);
+        assert_eq!(firsts(&classes), ["301", "302", "303"]);
+    }
+
+    #[test]
+    fn page_numbers_and_table_numbers_alone_are_not_rows() {
+        for t in [
+            "公开表 04",
+            "公开04表",
+            "表 8",
+            "预算03表",
+            "- 12 -",
+            "—3—",
+            "第 3 页",
+        ] {
+            assert!(is_page_furniture(t), "{t}");
+        }
+        for t in [
+            "公开表 04 收支总表",
+            "合计 04",
+            "表一",
+            "12",
+            "-",
+            "- 12 - 3",
+        ] {
+            assert!(!is_page_furniture(t), "{t}");
+        }
+    }
 
     #[test]
     fn the_leftmost_value_label_is_not_left_out() {

@@ -55,6 +55,9 @@ const TITLE_ALIASES: &[(&[&str], &str)] = &[
     // Shenzhen's 基本支出总表: basic expenditure of all funds by economic class.
     (&["基本支出"], statement::GPB_BASIC_BY_ECON),
     (&["一般公共预算", "支出"], statement::GPB_BY_FUNC),
+    // 苏州's 财政拨款支出表（功能科目）: fiscal grants by function, 基本 (人员 | 公用) and
+    // 项目 beside 合计; not the basic table its 人员经费 | 公用经费 columns suggest.
+    (&["财政拨款", "支出表"], statement::GPB_BY_FUNC),
     (&["收入总表"], statement::INCOME_BY_FUNC),
     (&["收入总体情况表"], statement::INCOME_BY_FUNC),
     (&["收入预算总体情况表"], statement::INCOME_BY_FUNC),
@@ -293,6 +296,11 @@ mod tests {
                 statement::SOE_CAPITAL_BY_FUNC,
             ),
             ("一般公共预算财政拨款支出决算表", statement::GPB_BY_FUNC),
+            ("财政拨款支出表（功能科目）", statement::GPB_BY_FUNC),
+            (
+                "财政拨款基本支出表（经济科目）",
+                statement::GPB_BASIC_BY_ECON,
+            ),
             (
                 "一般公共预算财政拨款基本支出决算表",
                 statement::GPB_BASIC_BY_ECON,

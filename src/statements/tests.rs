@@ -684,3 +684,27 @@ fn beijing_expenditure_rows_by_three_classifications() {
     let errors = crate::checks::testing::error_messages(&doc);
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+const SUZHOU_SHUIWU: &str = include_str!("../../data/excerpts/sz-shuiwuju-2026-zhichu.txt");
+
+#[test]
+fn suzhou_continuation_page_keeps_its_columns() {
+    // 苏州市水务局 2026 支出总表 (万元), over two pages with the running head
+    // "苏州市水务局 2026 年度单位预算公开", page numbers "- 12 -" and "公开表 04" between.
+    let doc = parse(Path::new("sz.txt"), SUZHOU_SHUIWU).expect("the Suzhou excerpt parses");
+    let leaves = |measure: &str| {
+        sum(of(&doc, "expenditure_by_func")
+            .filter(|f| !f.is_total && f.measure == measure && f.func_code.is_some()))
+    };
+    // 合计 92,596.24 = 205.39 + 44,003.26 + 47,731.51 + 656.08 (the four 类).
+    assert_eq!(leaves("total"), d("925962400.00"));
+    // 基本支出 2,147.85 = 205.39 + 1,286.38 + 656.08.
+    assert_eq!(leaves("basic"), d("21478500.00"));
+    // The next page's 住房公积金 160.95 is basic, not project money.
+    let housing = of(&doc, "expenditure_by_func")
+        .find(|f| f.func_code.as_deref() == Some("2210201") && f.measure == "basic")
+        .expect("2210201 has a basic amount");
+    assert_eq!(housing.amount, d("1609500.00"));
+    let errors = crate::checks::testing::error_messages(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
