@@ -25,7 +25,7 @@ fn is_component(fact: &Fact) -> bool {
         ),
         statement::GPB_BASIC_BY_ECON => matches!(fact.measure.as_str(), "personnel" | "public_use"),
         statement::GRANT_SUMMARY | statement::INCOME_BY_FUNC => {
-            fact.measure != "total" && fact.fund.is_some()
+            !matches!(fact.measure.as_str(), "total" | "of_which") && fact.fund.is_some()
         }
         _ => false,
     }
@@ -140,6 +140,21 @@ mod tests {
             fact(s, "public_use", "0.00", 7).econ("30101"),
         ];
         assert_eq!(fired(&check(&doc(facts))), vec![(RULE.id, Severity::Error)]);
+    }
+
+    #[test]
+    fn an_of_which_column_is_not_a_part() {
+        // 西安市商务局 2022 收入总表 (line 629, 元): 合计 581,242,867.20 = 公共预算拨款 小计
+        // 573,980,610.20 + 事业收入 7,262,257.00; 其中：专项资金列入部门预算的项目
+        // 350,000,000.00 is inside the 小计.
+        let s = statement::INCOME_BY_FUNC;
+        let row = vec![
+            fact(s, "total", "581242867.20", 629),
+            fact(s, "amount", "573980610.20", 629).fund("general_budget"),
+            fact(s, "of_which", "350000000.00", 629).fund("general_budget"),
+            fact(s, "amount", "7262257.00", 629).fund("business"),
+        ];
+        assert!(check(&doc(row)).is_empty());
     }
 
     #[test]

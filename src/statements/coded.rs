@@ -102,7 +102,12 @@ fn measure_specs(
                 Some(("total", None)) if plain_total => group_part(c).or(mapped),
                 other => other,
             };
-            let (measure, fund) = mapped.unwrap_or(("amount", None));
+            let (measure, fund) = match mapped.unwrap_or(("amount", None)) {
+                // "公共预算拨款 | 其中：专项资金列入部门预算的项目": the group's source of
+                // funds, a part of the column before it.
+                ("amount", fund) if compact(leaf).starts_with("其中") => ("of_which", fund),
+                other => other,
+            };
             Some(Spec {
                 measure: measure.to_string(),
                 label: leaf.to_string(),

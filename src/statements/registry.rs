@@ -17,6 +17,8 @@
 //! - `basic` 基本支出, `project` 项目支出, `personnel` 人员经费, `public_use` 公用经费,
 //!   `remit_upper` 上缴上级支出, `subsidiary` 对附属单位补助支出, `operating` 经营支出,
 //!   `reserve` 单位预留机动经费;
+//! - `of_which` a column "其中：…" that details the source of funds before it (never a
+//!   part of the row's total);
 //! - `amount` with a `fund` for columns naming a source of funds (一般公共预算, 财政拨款收入…);
 //! - final accounts: `final` 决算数 (the amount actually spent or received),
 //!   `budget_initial` 年初预算(数), `budget_adjusted` 调整预算 / 全年预算 / 调整后预算, and
@@ -161,7 +163,13 @@ pub fn measure_for_label(label: &str) -> Option<(&'static str, Option<&'static s
     } else if l.contains("公用经费") {
         ("public_use", None)
     } else if let Some(f) = fund_for_label(&l) {
-        ("amount", Some(f))
+        // 西安's 公共预算拨款 | 小计 | 其中：专项资金列入部门预算的项目: a part of the
+        // column before it, never a source of funds of its own.
+        if l.starts_with("其中") {
+            ("of_which", Some(f))
+        } else {
+            ("amount", Some(f))
+        }
     } else if l.contains("合计")
         || l.contains("总计")
         || l.contains("小计")
@@ -207,6 +215,9 @@ pub fn fund_for_label(label: &str) -> Option<&'static str> {
         || l.contains("年初结转")
     {
         Some("carryover")
+    } else if l.contains("非财政拨款结余") {
+        // 使用非财政拨款结余: the unit's non-fiscal balance spent this year.
+        Some("non_fiscal_balance")
     } else if l.contains("一般公共预算") || l.contains("财政拨款") || l == "公共财政拨款"
     {
         Some("general_budget")
@@ -231,6 +242,10 @@ pub fn fund_for_label(label: &str) -> Option<&'static str> {
         Some("special_account")
     } else if l == "单位资金" {
         Some("unit_funds")
+    } else if l.contains("实户资金") {
+        // 西安's 上年实户资金余额: money left in the unit's own bank account.
+        Some("account_balance")
+
     } else {
         None
     }
@@ -380,6 +395,19 @@ mod tests {
         assert_eq!(
             measure_for_label("财政专户管理资金"),
             Some(("amount", Some("special_account")))
+        );
+        // 西安's 收入总表: two more sources, and a detail of the one before it.
+        assert_eq!(
+            measure_for_label("上年实户资金余额"),
+            Some(("amount", Some("account_balance")))
+        );
+        assert_eq!(
+            measure_for_label("使用非财政拨款结余"),
+            Some(("amount", Some("non_fiscal_balance")))
+        );
+        assert_eq!(
+            measure_for_label("其中：一般公共预算"),
+            Some(("of_which", Some("general_budget")))
         );
         assert_eq!(
             measure_for_label("扣除基建项目后预算数"),
