@@ -62,12 +62,21 @@ fn compare(a: Side, b: Side, severity: Severity, out: &mut Vec<Finding>) {
     } else {
         Unit::Yuan
     };
-    let Some(severity) = grade(
-        b.amount - a.amount,
-        unit,
-        a.summands.max(b.summands),
-        severity,
-    ) else {
+    // A single figure printed with fewer decimals (480544221.6 beside 480544221.62) is
+    // rounded to what it prints: half its last digit is rounding, not a mismatch.
+    let coarsest = [&a, &b]
+        .iter()
+        .filter(|side| side.summands == 1)
+        .map(|side| Decimal::new(1, side.amount.scale()))
+        .max()
+        .unwrap_or_default();
+    let diff = b.amount - a.amount;
+    let severity = if !diff.is_zero() && diff.abs() * Decimal::TWO <= coarsest {
+        Some(Severity::Info)
+    } else {
+        grade(diff, unit, a.summands.max(b.summands), severity)
+    };
+    let Some(severity) = severity else {
         return;
     };
     let mut lines = a.lines.clone();
@@ -233,6 +242,29 @@ mod tests {
             fact(statement::GPB_BASIC_BY_ECON, "total", basic_leaf, 20).econ("30101"),
             fact(statement::GPB_PROJECTS, "amount", "50.00", 30).func("2080109"),
         ])
+    }
+
+    #[test]
+    fn a_figure_printed_with_fewer_decimals_is_rounding() {
+        // 西安市医疗保障局: 本年支出合计 480544221.62 in the summary, 480544221.6 in the
+        // 支出总表 (one decimal printed).
+        let e = statement::EXPENDITURE_BY_FUNC;
+        let facts = |leaf: &str| {
+            doc(vec![
+                fact(statement::SUMMARY, "total", "480544221.62", 450)
+                    .item("本年支出合计")
+                    .total(),
+                fact(e, "total", leaf, 508).item("西安市医疗保障局"),
+            ])
+        };
+        assert_eq!(
+            fired(&check(&facts("480544221.6"))),
+            vec![(RULE.id, Severity::Info)]
+        );
+        assert_eq!(
+            fired(&check(&facts("480544221.50"))),
+            vec![(RULE.id, Severity::Error)]
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::{Finding, Rule, Severity, grade};
-use crate::model::{Fact, ParsedDocument};
+use crate::model::{Fact, ParsedDocument, statement};
 
 pub const RULE: Rule = Rule {
     id: "subtotal_mismatch",
@@ -69,6 +69,15 @@ fn column_key<'a>(fact: &'a Fact, tree: Tree) -> ColumnKey<'a> {
     )
 }
 
+/// Tables whose rows are the function classification's 类 / 款 / 项 (not the summary's
+/// 类 lines).
+fn is_coded_table(fact: &Fact) -> bool {
+    !matches!(
+        fact.statement.as_str(),
+        statement::SUMMARY | statement::GRANT_SUMMARY
+    )
+}
+
 fn is_grand_total(fact: &Fact) -> bool {
     fact.is_total
         && fact.func_code.is_none()
@@ -82,8 +91,16 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         // The same columns whatever the other code: a total without one (合计 of a table by
         // function whose rows also carry their economic codes) covers the rows of all.
         let mut across: BTreeMap<ColumnKey, Vec<&Fact>> = BTreeMap::new();
-        let is_leaf =
-            |f: &Fact| !f.is_total && tree.code(f).is_some_and(|c| c.len() == tree.leaf_len());
+        // A 款 printed without 项 rows under it (20408 强制隔离戒毒 with its amounts and no
+        // 2040801…) is a leaf of its 类 too: it was not marked a total, having no rows
+        // under it.
+        let is_leaf = |f: &Fact| {
+            !f.is_total
+                && tree.code(f).is_some_and(|c| {
+                    c.len() == tree.leaf_len()
+                        || (matches!(tree, Tree::Function) && c.len() == 5 && is_coded_table(f))
+                })
+        };
         for fact in &doc.facts {
             columns
                 .entry(column_key(fact, tree))
@@ -197,6 +214,20 @@ mod tests {
         assert_eq!(findings[0].lines, vec![11, 12, 13]);
         assert_eq!(findings[0].expected, Some(dec("300.00")));
         assert_eq!(findings[0].actual, Some(dec("310.00")));
+    }
+
+    #[test]
+    fn a_kuan_without_xiang_rows_is_a_leaf_of_its_lei() {
+        // 西安市司法局 一般公共预算支出表, 专项业务经费支出 (元): 204 16,022,800.00 =
+        // 20406 13,896,200.00 (with its 项 rows) + 20408 2,126,600.00 (printed alone).
+        let s = "gpb_by_func";
+        let facts = vec![
+            fact(s, "project", "16022800.00", 769).func("204").total(),
+            fact(s, "project", "13896200.00", 770).func("20406").total(),
+            fact(s, "project", "13896200.00", 772).func("2040604"),
+            fact(s, "project", "2126600.00", 781).func("20408"),
+        ];
+        assert!(check(&doc(facts)).is_empty());
     }
 
     #[test]

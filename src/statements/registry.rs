@@ -245,7 +245,6 @@ pub fn fund_for_label(label: &str) -> Option<&'static str> {
     } else if l.contains("实户资金") {
         // 西安's 上年实户资金余额: money left in the unit's own bank account.
         Some("account_balance")
-
     } else {
         None
     }
