@@ -209,3 +209,25 @@ fn the_parts_of_a_disclosure_never_supersede_each_other() {
         );
     }
 }
+
+#[test]
+fn two_basic_tables_of_one_document_are_not_added_twice() {
+    // 苏州市审计局 2026 prints 财政拨款基本支出表（经济科目） and 一般公共预算基本支出表, both
+    // 合计 4,312.17 万元 = 人员经费 3,916.57 + 公用经费 395.60: the view counts it once.
+    let dir = tempfile::tempdir().unwrap();
+    let excerpt = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/excerpts/sz-shenjiju-2026-jiben.txt");
+    let out = yusuan(
+        dir.path(),
+        &["--lake", "lake", "ingest", excerpt.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sums = query(
+        dir.path(),
+        "SELECT sum(total) AS t, sum(personnel) AS p, sum(public_use) AS u FROM basic_by_econ",
+    );
+    assert_eq!(
+        sums.lines().nth(1),
+        Some("43121700.00,39165700.00,3956000.00")
+    );
+}
