@@ -55,8 +55,8 @@ pub struct Divisions {
     longest: usize,
 }
 
-/// A name that reads as a place but is a common word at the start of an organisation's
-/// name; never a division there.
+/// The catalog's 市辖区 / 县 rows under a municipality: never printed by an issuer, and
+/// never reported as a city.
 fn is_municipal_district_row(d: &Division) -> bool {
     d.level == DivisionLevel::City && (d.name == "市辖区" || d.name == "县")
 }

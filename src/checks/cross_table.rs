@@ -166,14 +166,7 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
         if !by_function {
             break;
         }
-        for row in doc.facts.iter().filter(|f| {
-            f.statement == table
-                && f.direction == Direction::Expenditure
-                && f.period == Period::Current
-                && f.measure == "total"
-                && f.fund.is_none()
-                && f.func_code.as_deref().is_some_and(|c| c.len() == 3)
-        }) {
+        for row in lei_rows(table) {
             let code = row.func_code.as_deref().unwrap_or("");
             let detail = by_lei.get(code).map(Vec::as_slice).unwrap_or(&[]);
             let b = match side(format!("部门支出总表 {code}"), detail) {
