@@ -214,7 +214,11 @@ fn is_layout_title(text: &str, toks: &[Tok]) -> bool {
             && is_digits(&toks[0].text)
             && toks[0].text.len() == 4
             && toks[1].text.starts_with('年')
-            && toks[1].start <= toks[0].end + 1);
+            && toks[1].start <= toks[0].end + 1)
+        // "预算02表   收入总表": a table number a few spaces before the name.
+        || (toks.len() == 2
+            && is_table_number(&toks[0].text)
+            && toks[1].start <= toks[0].end + 6);
     if !one_run || is_note(text) {
         return false;
     }
@@ -230,6 +234,43 @@ fn is_layout_title(text: &str, toks: &[Tok]) -> bool {
         return false;
     }
     is_title(&named) && names_a_table(&c) && !c.contains("情况说明")
+}
+
+/// "预算02表", "表3", "公开01表", "附表2": a table's number, alone.
+fn is_table_number(t: &str) -> bool {
+    let c = compact(t);
+    let c = ["预算", "决算", "公开", "附"]
+        .iter()
+        .find_map(|p| c.strip_prefix(p))
+        .unwrap_or(&c);
+    let c = c.strip_prefix('表').unwrap_or(c);
+    let c = c.strip_suffix('表').unwrap_or(c);
+    !c.is_empty() && c.len() <= 3 && c.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The first line of a title wrapped over two: one run of text naming a budget's part
+/// ("2021年部门综合预算一般公共预算拨款“三公”经费及"), not a label ("预算单位：…").
+fn is_title_head(text: &str) -> bool {
+    let c = compact(text);
+    c.chars().count() >= 8
+        && ["预算", "决算", "经费", "收支", "支出", "收入"]
+            .iter()
+            .any(|w| c.contains(w))
+        && !c.contains('：')
+        && !c.contains(':')
+        && !c.ends_with('。')
+        && !c.ends_with('表')
+        && (c.ends_with('及') || c.ends_with('和') || c.ends_with('、') || c.ends_with('与'))
+}
+
+/// "（按经济分类科目分）", "(不含上年结转)": a parenthesised qualifier of a title.
+fn is_title_qualifier(text: &str) -> bool {
+    let c = compact(text);
+    let n = c.chars().count();
+    (c.starts_with('（') || c.starts_with('('))
+        && (c.ends_with('）') || c.ends_with(')'))
+        && (4..=30).contains(&n)
+        && !c.chars().any(|ch| ch.is_ascii_digit())
 }
 
 /// A title names a table: it ends with 表 (before a parenthesis such as "（不含上年结转）"
@@ -375,7 +416,28 @@ pub fn layout(lines: &[Line<'_>]) -> Layout {
             if let Some(r) = current.take() {
                 regions.push(r);
             }
-            let title = compact(&text);
+            let mut title = compact(&text);
+            // A title wrapped over two lines ("…拨款“三公”经费及" above "会议费、培训费支出
+            // 预算表"): its first line, directly above, went to the table before or to prose.
+            let head_above = |t: &str| -> bool {
+                let toks = tokenize(t, true);
+                toks.len() == 1 && is_title_head(&toks[0].text)
+            };
+            let from_region = regions.last().and_then(|r| {
+                let last = r.lines.last()?;
+                (last.no + 1 == l.no && !last.page_break && head_above(&last.text))
+                    .then(|| compact(&last.text))
+            });
+            if let Some(head) = from_region {
+                regions.last_mut().expect("region").lines.pop();
+                title = head + &title;
+            } else if let Some(p) = out.prose.last()
+                && p.line + 1 == l.no
+                && head_above(&p.text)
+            {
+                title = compact(&p.text) + &title;
+                out.prose.pop();
+            }
             // The last entry of a list of contents ("十二、…表" after "十一、…表" with
             // nothing between them) heads no table either.
             let in_contents = super::text::strip_ordinal(&title) != title
@@ -392,6 +454,15 @@ pub fn layout(lines: &[Line<'_>]) -> Layout {
             continue;
         }
         match current.as_mut() {
+            // A qualifier printed on its own line under the title ("（按经济分类科目分）")
+            // belongs to the title: it says which classification the rows carry.
+            Some(r)
+                if toks.len() == 1
+                    && is_title_qualifier(&toks[0].text)
+                    && r.lines.iter().all(|l| l.text.trim().is_empty()) =>
+            {
+                r.title.push_str(&compact(&toks[0].text));
+            }
             Some(r) => {
                 let performance = r.title.contains("绩效") && !r.in_contents;
                 // Nothing but blank lines and page numbers ("- 2 -") under the title yet.
@@ -615,6 +686,9 @@ fn structural(t: &str) -> bool {
         || matches!(c.as_str(), "预算单位" | "单位名称" | "部门名称" | "单位" | "部门")
         || c.chars().all(|ch| "类款项".contains(ch))
         || c == "功能分类科目编码"
+        // A remarks column holds words; its label taking a column of amounts shifts
+        // every label after the first (Xi'an's "… | 专项业务经费支出 | 备注").
+        || matches!(c.as_str(), "备注" | "说明")
 }
 
 /// Header lines -> (value labels ordered by position, group labels).
@@ -787,7 +861,62 @@ fn starts_with_ordinal(s: &str) -> bool {
 }
 
 /// Joins wrapped names (fragments above/below a row) and code-only lines.
-fn join_rows(entries: Vec<Entry>) -> Vec<Entry> {
+fn join_rows(mut entries: Vec<Entry>) -> Vec<Entry> {
+    // A code printed alone under its row ("行政运行  12,865,976.29 …" then "2080201")
+    // or above it (上海: "31001" then "房屋建筑物购建  0.00"). Where rows and codes
+    // alternate line by line either reading fits; the code lines that touch a row on one
+    // side only say which one the table uses.
+    let code_only = |e: &Entry| !e.codes.is_empty() && e.name.is_empty() && e.vals.is_empty();
+    let uncoded_row = |e: &Entry| e.codes.is_empty() && !e.vals.is_empty() && !e.name.is_empty();
+    let touches_above = |es: &[Entry], i: usize| {
+        i > 0 && uncoded_row(&es[i - 1]) && es[i].no == es[i - 1].no + 1 && !es[i].blank_before
+    };
+    let touches_below = |es: &[Entry], i: usize| {
+        es.get(i + 1)
+            .is_some_and(|n| uncoded_row(n) && n.no == es[i].no + 1 && !n.blank_before)
+    };
+    let (mut under, mut over) = (0, 0);
+    for i in 0..entries.len() {
+        if code_only(&entries[i]) {
+            match (touches_above(&entries, i), touches_below(&entries, i)) {
+                (true, false) => under += 1,
+                (false, true) => over += 1,
+                _ => {}
+            }
+        }
+    }
+    if under > over {
+        let mut i = 1;
+        while i < entries.len() {
+            if code_only(&entries[i]) && touches_above(&entries, i) {
+                let codes = entries.remove(i).codes;
+                entries[i - 1].codes = codes;
+                continue;
+            }
+            i += 1;
+        }
+    }
+    // 重庆: a name wrapped over three lines, its amounts on the middle one and its code
+    // before the last ("机关事业单位基本养老保" / "3,043.23 …" / "2080505 险缴费支出").
+    let mut i = 1;
+    while i < entries.len() {
+        let (prev, e) = (&entries[i - 1], &entries[i]);
+        if prev.codes.is_empty()
+            && prev.name.is_empty()
+            && !prev.vals.is_empty()
+            && !e.codes.is_empty()
+            && !e.name.is_empty()
+            && e.vals.is_empty()
+            && e.no == prev.no + 1
+            && !e.blank_before
+        {
+            let tail = entries.remove(i);
+            entries[i - 1].codes = tail.codes;
+            entries[i - 1].name = tail.name;
+            continue;
+        }
+        i += 1;
+    }
     // Code alone on a line, then name and amounts without code.
     let mut merged: Vec<Entry> = Vec::new();
     for e in entries {
@@ -1652,6 +1781,101 @@ mod tests {
     fn monotone_assignment() {
         assert_eq!(assign(&[31.0, 49.0], &[29.0, 37.0, 47.0]), vec![0, 2]);
         assert_eq!(assign(&[38.0], &[29.0, 37.0, 47.0]), vec![1]);
+    }
+
+    #[test]
+    fn a_code_before_the_last_line_of_a_wrapped_name() {
+        // 重庆市水利局 2026 部门收入总体情况表 (万元): the name over three lines, its
+        // amounts on the middle one, its code before the last.
+        let text = "                            2026年部门收入总体情况表
+单位名称：重庆市水利局                                 单位：万元
+科目编码      科目名称           总计      一般公共预算拨款收入
+ 20805    行政事业单位养老支出        4,833.12   3,721.31
+
+              行政单位离退休         12.50      12.50
+2080501
+           机关事业单位基本养老保
+                            3,043.23   2,468.91
+2080505   险缴费支出
+           机关事业单位职业年金缴
+                            1,777.39   1,239.90
+2080506   费支出
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        let rows: Vec<(String, String)> = lay.tables[0]
+            .data_rows()
+            .map(|r| {
+                let cells: Vec<&str> = r.cells.iter().map(String::as_str).collect();
+                (cells[0].to_string(), cells[1..].join("|"))
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "20805".into(),
+                    "行政事业单位养老支出|4,833.12|3,721.31".into()
+                ),
+                ("2080501".into(), "行政单位离退休|12.50|12.50".into()),
+                (
+                    "2080505".into(),
+                    "机关事业单位基本养老保险缴费支出|3,043.23|2,468.91".into()
+                ),
+                (
+                    "2080506".into(),
+                    "机关事业单位职业年金缴费支出|1,777.39|1,239.90".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_title_wrapped_over_two_lines_is_one_title() {
+        // 西安市民政局 2021 表13: the title's first line ends with 及.
+        let text = "表13
+
+                 2021年部门综合预算一般公共预算拨款“三公”经费及
+                     会议费、培训费支出预算表（不含上年结转）
+预算单位：西安市民政局                                 单位：元
+ 序号  单位名称       合计      会议费      培训费
+ 1     合计       1,633,304.00   299,250.00 1,023,214.00
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        let titles: Vec<&str> = lay.tables.iter().map(|t| t.title.as_str()).collect();
+        assert!(
+            titles.contains(
+                &"2021年部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表（不含上年结转）"
+            ),
+            "{titles:?}"
+        );
+    }
+
+    #[test]
+    fn a_qualifier_under_the_title_and_a_spaced_table_number_belong_to_the_title() {
+        let text = "                 2022年部门综合预算一般公共预算支出明细表
+                           （按经济分类科目分）
+预算单位：西安市交通运输局                            金额单位：万元
+ 科目编码   科目名称       合计     人员经费支出
+ 301        工资福利支出   17067.93   17067.93
+                                       预算02表   收入总表
+                                                     金额单位：万元
+ 单位编码   合计       小计
+   015    9,151.309668   9,142.554971
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        let titles: Vec<&str> = lay.tables.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "2022年部门综合预算一般公共预算支出明细表（按经济分类科目分）",
+                "预算02表收入总表"
+            ]
+        );
+        assert!(is_table_number("预算02表") && is_table_number("表3"));
+        assert!(!is_table_number("收入总表") && !is_table_number("2026"));
     }
 
     #[test]

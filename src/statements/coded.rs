@@ -253,11 +253,15 @@ fn is_digits_str(s: &str) -> bool {
 
 fn handle_pieces(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
     // "一般公共预算支出表（按经济分类）": rows by economic class, whatever the statement.
-    let by_econ_title = {
+    // Xi'an prints its basic table twice, "（按功能科目分）" and "（按经济分类科目分）": the
+    // title decides before the statement does.
+    let (by_econ_title, by_func_title) = {
         let t = compact(&table.title);
-        t.contains("经济分类") && !t.contains("功能分类")
+        let econ = t.contains("经济分类") || t.contains("经济科目");
+        let func = t.contains("功能分类") || t.contains("功能科目");
+        (econ && !func, func && !econ)
     };
-    let class = if id == statement::GPB_BASIC_BY_ECON || by_econ_title {
+    let class = if (id == statement::GPB_BASIC_BY_ECON && !by_func_title) || by_econ_title {
         Classification::Economic
     } else {
         Classification::Function

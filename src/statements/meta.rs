@@ -48,16 +48,21 @@ pub fn read(
         .map(|(y, p)| (y, p, MetaSource::Title))
         .or_else(|| year_phase(&cover).map(|(y, p)| (y, p, MetaSource::Cover)))
         .or_else(|| {
-            prose
-                .iter()
-                .find_map(|t| year_phase(t))
-                .map(|(y, p)| (y, p, MetaSource::Prose))
-        })
-        .or_else(|| {
-            lines
-                .iter()
-                .find_map(|l| year_phase(l.text))
-                .map(|(y, p)| (y, p, MetaSource::Prose))
+            // A table-only document whose one "20xx年…预算" is a project's history
+            // ("2025年部门预算项目绩效自评") while its forms name 2026 throughout: the
+            // year named far more often wins.
+            let texts: Vec<String> = lines.iter().map(|l| compact(l.text)).collect();
+            most_named_year_phase(&prose)
+                .or_else(|| most_named_year_phase(&texts))
+                .map(|(y, p)| {
+                    let counts = year_counts(lines);
+                    let n = |year: i32| counts.iter().find(|(k, _)| *k == year).map_or(0, |c| c.1);
+                    let year = match most_common_year(lines) {
+                        Some(common) if common != y && n(common) >= 3 * n(y).max(1) => common,
+                        _ => y,
+                    };
+                    (year, p, MetaSource::Prose)
+                })
         })
         .or_else(|| year_phase(&stem).map(|(y, p)| (y, p, MetaSource::FileName)));
     if found.is_none() {
@@ -244,6 +249,16 @@ fn org_from_titles(
         .map(|o| (o, MetaSource::Title))
 }
 
+/// The year and phase the prose names most often with a 预算 or 决算 ("2026年度部门预算",
+/// "2026年预算安排"), on a tie the first named: a report on last year's 预算 mentioned
+/// once in passing ("2025年部门预算项目绩效自评") does not make the document last year's.
+fn most_named_year_phase(prose: &[String]) -> Option<(i32, Phase)> {
+    let found: Vec<(i32, Phase)> = prose.iter().filter_map(|t| year_phase(t)).collect();
+    let count = |y: i32| found.iter().filter(|(k, _)| *k == y).count();
+    let best = found.iter().map(|(y, _)| count(*y)).max()?;
+    found.iter().find(|(y, _)| count(*y) == best).copied()
+}
+
 /// The phase from the words of the document when no title says it: 决算 documents
 /// speak of 决算 more than of 预算.
 fn phase_by_words(lines: &[Line<'_>], stem: &str) -> Phase {
@@ -258,13 +273,30 @@ fn phase_by_words(lines: &[Line<'_>], stem: &str) -> Phase {
 /// The year the text names most often ("2026年度", "我局2026年继续…"), not counting
 /// the previous year's figures (上年, 比2025年).
 fn most_common_year(lines: &[Line<'_>]) -> Option<i32> {
+    let mut counts = year_counts(lines);
+    // The year named most often; on a tie the later one.
+    // A year named once is no evidence.
+    counts.retain(|(_, n)| *n >= 2);
+    counts
+        .into_iter()
+        .max_by_key(|(y, n)| (*n, *y))
+        .map(|(y, _)| y)
+}
+
+/// How often the text names each year (a "20xx年度" counts twice).
+fn year_counts(lines: &[Line<'_>]) -> Vec<(i32, usize)> {
     let mut counts: Vec<(i32, usize)> = Vec::new();
     for l in lines {
         let c = compact(l.text);
         let chars: Vec<char> = c.chars().collect();
         for i in 0..chars.len().saturating_sub(4) {
             let digits = chars[i..i + 4].iter().all(|c| c.is_ascii_digit());
-            if !digits || chars[i + 4] != '年' || (i > 0 && chars[i - 1].is_ascii_digit()) {
+            // Beijing's 部门整体支出绩效目标表 prints "2026（年度）".
+            let bracketed = year_in_brackets(&chars[i + 4..]);
+            if !digits
+                || (chars[i + 4] != '年' && !bracketed)
+                || (i > 0 && chars[i - 1].is_ascii_digit())
+            {
                 continue;
             }
             let compared = i > 0 && matches!(chars[i - 1], '比' | '较' | '与');
@@ -275,7 +307,7 @@ fn most_common_year(lines: &[Line<'_>]) -> Option<i32> {
                 continue;
             }
             // "2026年度" frames the whole document: it counts as two mentions.
-            let weight = if chars.get(i + 5) == Some(&'度') {
+            let weight = if chars.get(i + 5) == Some(&'度') || bracketed {
                 2
             } else {
                 1
@@ -286,13 +318,13 @@ fn most_common_year(lines: &[Line<'_>]) -> Option<i32> {
             }
         }
     }
-    // The year named most often; on a tie the later one.
-    // A year named once is no evidence.
-    counts.retain(|(_, n)| *n >= 2);
     counts
-        .into_iter()
-        .max_by_key(|(y, n)| (*n, *y))
-        .map(|(y, _)| y)
+}
+
+/// "（年度）" after a year's digits.
+fn year_in_brackets(after: &[char]) -> bool {
+    let s: String = after.iter().take(4).collect();
+    s == "（年度）" || s.starts_with("(年度)")
 }
 
 /// The first "20xx 年" of a text.
@@ -510,6 +542,12 @@ fn org_near_year(h: &str) -> Option<String> {
     if is_org_name(before) {
         return Some(before.to_string());
     }
+    // Beijing's "北京市信访办公室部门 2026 年度部门预算": the department, then the word 部门.
+    if let Some(org) = before.strip_suffix("部门")
+        && is_org_name(org)
+    {
+        return Some(org.to_string());
+    }
     // After the year: "2026年(度)X部门预算", "2026年X单位预算", "2026年X预算".
     let after_year = c[pos..].trim_start_matches(|ch: char| ch.is_ascii_digit());
     let after_year = after_year.strip_prefix('年')?;
@@ -662,6 +700,12 @@ mod tests {
             Some("中共北京市委军民融合发展委员会办公室")
         );
         assert_eq!(org_near_year("2026年部门预算"), None);
+        assert_eq!(
+            org_near_year("北京市信访办公室部门 2026 年度部门预算").as_deref(),
+            Some("北京市信访办公室")
+        );
+        assert_eq!(org_near_year("部门2026年度部门预算"), None);
+        assert!(year_in_brackets(&"（年度）".chars().collect::<Vec<_>>()));
         assert!(is_org_name("西安市统计局（汇总）"));
     }
 }
@@ -750,6 +794,21 @@ mod source_tests {
         );
         assert_eq!(s[0], MetaSource::FileName);
         assert_eq!(s[1], MetaSource::FileName);
+    }
+
+    #[test]
+    fn a_table_only_document_takes_the_year_its_forms_name() {
+        // Beijing's 报表 part: no year in any title; its 部门整体支出绩效目标表 says
+        // "2026（年度）".
+        let text = format!("{TABLE}\n部门整体支出绩效目标表\n2026（年度）\n");
+        let doc = parse(Path::new("a.txt"), &text).expect("parses");
+        assert_eq!(doc.meta.fiscal_year, 2026);
+        // One project recalls "2025年部门预算项目绩效自评"; the forms name 2026 throughout.
+        let text = format!(
+            "{TABLE}\n2025年部门预算项目绩效自评完成\n保障2026年度工作\n2026年度目标\n2026年汛期\n"
+        );
+        let doc = parse(Path::new("a.txt"), &text).expect("parses");
+        assert_eq!(doc.meta.fiscal_year, 2026);
     }
 
     #[test]

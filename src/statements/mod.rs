@@ -375,7 +375,8 @@ fn collect_codes(tables: &[TableGrid], ids: &[&str]) -> codes::DocCodes {
 
 /// A table printed with its title on every page is read as one table per page; a 类
 /// row at the foot of one page has its 款 and 项 rows on the next. Consecutive tables
-/// of the same statement and title are one table for what counts as a subtotal.
+/// of the same statement and title are one table for what counts as a subtotal, and so
+/// are the pieces of one table.
 fn mark_totals_across_pages(
     facts: &mut [Fact],
     tables: &[TableGrid],
@@ -391,7 +392,9 @@ fn mark_totals_across_pages(
         {
             j += 1;
         }
-        if j - i > 1
+        // One table whose header is printed again mid-page (a page without its title)
+        // is read in pieces: the same holds between them.
+        if (j - i > 1 || tables[i].pieces.len() > 1)
             && !matches!(
                 ids[i],
                 statement::SUMMARY

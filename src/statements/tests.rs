@@ -708,3 +708,58 @@ fn suzhou_continuation_page_keeps_its_columns() {
     let errors = crate::checks::testing::error_messages(&doc);
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+const XIAN_MINZHENG_BASIC: &str = include_str!("../../data/excerpts/xa-minzheng-2021-jiben.txt");
+
+#[test]
+fn xian_basic_table_by_function_with_codes_under_their_rows() {
+    // 西安市民政局 2021 一般公共预算基本支出明细表, its qualifier "（按支出功能分类科目-不含上年
+    // 结转）" on the line under the title, each 项 code printed on the line under its row,
+    // the header printed again on the second page.
+    let doc = parse(Path::new("xa-jiben.txt"), XIAN_MINZHENG_BASIC).expect("the excerpt parses");
+    let leaves: Vec<_> = of(&doc, "gpb_basic_by_econ")
+        .filter(|f| !f.is_total && f.measure == "total")
+        .collect();
+    // Rows by function, not by economic class.
+    assert!(leaves.iter().all(|f| f.econ_code.is_none()));
+    // The 14 项 rows (2050803 … 2210203) add up to the printed 合计 144,907,052.43.
+    assert_eq!(leaves.len(), 14);
+    assert_eq!(sum(leaves.iter().copied()), d("144907052.43"));
+    let admin = leaves
+        .iter()
+        .find(|f| f.func_code.as_deref() == Some("2080201"))
+        .expect("行政运行 under 20802");
+    assert_eq!(admin.amount, d("12865976.29"));
+    // 2089999 is printed under its row at the top of the second page.
+    let other = leaves
+        .iter()
+        .find(|f| f.func_code.as_deref() == Some("2089999"))
+        .expect("the second page's first row");
+    assert_eq!(other.amount, d("25047.37"));
+    let errors = crate::checks::testing::error_messages(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+const XIAN_SHENGTAI_ECON: &str = include_str!("../../data/excerpts/xa-shengtai-2022-jingji.txt");
+
+#[test]
+fn a_remarks_column_takes_no_amounts() {
+    // 西安市生态环境局 2022, the last page of 一般公共预算支出明细表（按支出经济分类科目）:
+    // "… 合计 | 人员经费支出 | 公用经费支出 | 专项业务经费支出 | 备注" over three rows whose
+    // numbers sit left of their labels. 31099 其他资本性支出: 1,115,400.00 in 合计 and in
+    // 专项业务经费支出, 0.00 in the other two.
+    let doc = parse(Path::new("xa-jingji.txt"), XIAN_SHENGTAI_ECON).expect("the excerpt parses");
+    let row: Vec<_> = of(&doc, "gpb_by_func")
+        .filter(|f| f.src_line == 8)
+        .collect();
+    let by_label = |label: &str| {
+        row.iter()
+            .find(|f| f.measure_label == label)
+            .map(|f| f.amount)
+    };
+    assert_eq!(by_label("合计"), Some(d("1115400.00")));
+    assert_eq!(by_label("人员经费支出"), Some(d("0.00")));
+    assert_eq!(by_label("公用经费支出"), Some(d("0.00")));
+    assert_eq!(by_label("专项业务经费支出"), Some(d("1115400.00")));
+    assert!(row.iter().all(|f| f.econ_code.as_deref() == Some("31099")));
+}
