@@ -1020,6 +1020,79 @@ fn join_rows(mut entries: Vec<Entry>) -> Vec<Entry> {
     out
 }
 
+/// 重庆's narrow columns wrap an amount after its integer part: "174,900" on one line,
+/// ".64" under it on the next. The fraction joins the integer it sits under; a line left
+/// empty by that is dropped (it is no blank between rows).
+fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
+    let is_fraction =
+        |t: &str| t.len() >= 2 && t.starts_with('.') && t[1..].bytes().all(|b| b.is_ascii_digit());
+    let is_integer = |t: &str| {
+        t.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            && t.bytes().all(|b| b.is_ascii_digit() || b == b',')
+    };
+    // ".84 一、一般公共服务支出": the fraction was merged with the label after it.
+    for (_, toks) in lines.iter_mut() {
+        let mut k = 0;
+        while k < toks.len() {
+            let t = toks[k].clone();
+            if let Some((head, rest)) = t.text.split_once(' ')
+                && is_fraction(head)
+                && !rest.is_empty()
+            {
+                let head_end = t.start + head.chars().count();
+                toks[k] = Tok {
+                    start: t.start,
+                    end: head_end,
+                    text: head.to_string(),
+                };
+                toks.insert(
+                    k + 1,
+                    Tok {
+                        start: head_end + 1,
+                        end: t.end,
+                        text: rest.to_string(),
+                    },
+                );
+            }
+            k += 1;
+        }
+    }
+    let mut emptied = vec![false; lines.len()];
+    for i in 1..lines.len() {
+        if lines[i - 1].0.no + 1 != lines[i].0.no || lines[i].0.page_break {
+            continue;
+        }
+        let mut k = 0;
+        while k < lines[i].1.len() {
+            let t = lines[i].1[k].clone();
+            let above = is_fraction(&t.text).then(|| {
+                lines[i - 1]
+                    .1
+                    .iter()
+                    .position(|u| is_integer(&u.text) && t.start <= u.end && u.start < t.end)
+            });
+            match above.flatten() {
+                Some(j) => {
+                    let u = &mut lines[i - 1].1[j];
+                    u.text.push_str(&t.text);
+                    u.end = u.end.max(t.end);
+                    lines[i].1.remove(k);
+                    if lines[i].1.is_empty() {
+                        emptied[i] = true;
+                    }
+                }
+                None => k += 1,
+            }
+        }
+    }
+    let mut idx = 0;
+    lines.retain(|_| {
+        let keep = !emptied[idx];
+        idx += 1;
+        keep
+    });
+}
+
 /// A 序号 column: rows that begin 1, 2, 3, … before their code or label. The numbers
 /// are not amounts; left in, they would be a value column that takes the 合计 label.
 /// (A 类 code — 201… by function, 301… or 501… by economic class — is never taken for
@@ -1081,6 +1154,7 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
     }
     let performance = region.title.contains("绩效");
     let source: Vec<(u32, String)> = lines.iter().map(|(l, _)| (l.no, l.text.clone())).collect();
+    join_wrapped_decimals(&mut lines);
     drop_row_numbers(&mut lines);
     let end_line = lines.last().map_or(region.start, |(l, _)| l.no);
     // Coded: several lines start with a code followed by a label or a 2-digit code.
@@ -1827,6 +1901,34 @@ mod tests {
                     "机关事业单位职业年金缴费支出|1,777.39|1,239.90".into()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn an_amount_wrapped_after_its_integer_part_is_one_amount() {
+        // 重庆市商务委员会 2026 部门收支总体情况表 (万元): ".64" under "174,900", ".84" before
+        // the next row's label.
+        let text = "                     2026 年部门收支总体情况表
+单位名称:重庆市商务委员会                                                           单位:万元
+      项    目           预 算 数                     项    目        预 算 数
+
+       合   计                   174,900
+                                     .64         合    计                174,900
+                                                                             .64
+一、一般公共预算资金                     101,833
+                                     .84 一、一般公共服务支出                    23,103
+                                                                            .76
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        let cells: Vec<String> = lay.tables[0]
+            .data_rows()
+            .flat_map(|r| r.cells.iter().cloned())
+            .filter(|c| c.starts_with(|ch: char| ch.is_ascii_digit()))
+            .collect();
+        assert_eq!(
+            cells,
+            ["174,900.64", "174,900.64", "101,833.84", "23,103.76"]
         );
     }
 
