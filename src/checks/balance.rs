@@ -1,5 +1,5 @@
-//! Rule `balance_mismatch`: a summary table balances — 收入总计 = 支出总计; where the table
-//! prints no 总计 rows, 本年收入合计 = 本年支出合计. (With 总计 rows printed, the 本年 rows
+//! Rule `balance_mismatch`: a summary table balances — 收入总计 = 支出总计 (or 收入合计 =
+//! 支出合计, the same rows named otherwise); where the table prints neither, 本年收入合计 = 本年支出合计. (With 总计 rows printed, the 本年 rows
 //! differ by the carry-over: 本年收入合计 + 上年结转 = 收入总计 = 本年支出合计 + 结转下年.)
 
 use super::{Finding, Rule, Severity, grade, normalise_label};
@@ -12,7 +12,13 @@ pub const RULE: Rule = Rule {
 };
 
 /// Pairs of (income row, expenditure row) that must be equal.
-const PAIRS: &[(&str, &str)] = &[("收入总计", "支出总计"), ("本年收入合计", "本年支出合计")];
+/// The first pair printed is the grand one: 泉州 names its 总计 rows "收入合计 / 支出合计"
+/// under 本年收入合计 and 上年结转结余.
+const PAIRS: &[(&str, &str)] = &[
+    ("收入总计", "支出总计"),
+    ("收入合计", "支出合计"),
+    ("本年收入合计", "本年支出合计"),
+];
 
 fn check(doc: &ParsedDocument) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -102,6 +108,30 @@ mod tests {
                 .total(),
             fact(s, "total", "282834600.00", 935)
                 .item("支出总计")
+                .total(),
+        ];
+        assert!(check(&doc(facts)).is_empty());
+    }
+
+    #[test]
+    fn grand_rows_named_he_ji_are_the_grand_pair() {
+        // 泉州市公安局 2026 收支总表 (万元): 本年收入合计 73,606.56 + 上年结转结余 7,600.00 =
+        // 收入合计 81,206.56 = 本年支出合计 81,206.56 + 结转下年支出 0.00 = 支出合计.
+        let s = statement::SUMMARY;
+        let facts = vec![
+            fact(s, "total", "736065600.00", 179)
+                .item("本年收入合计")
+                .income()
+                .total(),
+            fact(s, "total", "812065600.00", 179)
+                .item("本年支出合计")
+                .total(),
+            fact(s, "total", "812065600.00", 181)
+                .item("收入合计")
+                .income()
+                .total(),
+            fact(s, "total", "812065600.00", 181)
+                .item("支出合计")
                 .total(),
         ];
         assert!(check(&doc(facts)).is_empty());

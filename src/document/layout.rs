@@ -1093,6 +1093,33 @@ fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
     });
 }
 
+/// The line under a header that numbers its columns ("**  **  **  1  2  3 … 9",
+/// "栏次  1  2  3"): no amounts. Read as a row it would put 1 in the 合计 column.
+fn is_column_numbers(toks: &[Tok]) -> bool {
+    let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+    is_column_numbering(&texts)
+}
+
+/// [`is_column_numbers`] on a line's tokens as text (the coverage count reads them so).
+pub(crate) fn is_column_numbering(texts: &[&str]) -> bool {
+    let mut marks = 0;
+    let mut numbers: Vec<u32> = Vec::new();
+    for t in texts {
+        let c = compact(t);
+        let stars = !c.is_empty() && c.chars().all(|ch| ch == '*' || ch == '＊');
+        if stars || matches!(c.as_str(), "栏次" | "行次" | "甲" | "乙" | "丙") {
+            marks += 1;
+        } else if let Ok(n) = c.parse::<u32>()
+            && c.len() <= 2
+        {
+            numbers.push(n);
+        } else {
+            return false;
+        }
+    }
+    marks > 0 && numbers.len() >= 2 && numbers.windows(2).all(|w| w[1] == w[0] + 1)
+}
+
 /// A 序号 column: rows that begin 1, 2, 3, … before their code or label. The numbers
 /// are not amounts; left in, they would be a value column that takes the 合计 label.
 /// (A 类 code — 201… by function, 301… or 501… by economic class — is never taken for
@@ -1186,6 +1213,11 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
         }
         if toks.is_empty() || is_page_furniture(&l.text) {
             blank = true;
+            continue;
+        }
+        // The header's column numbers ("** 1 2 3 …") are no row. Printed under the
+        // header, not under the amounts, they would not tell where the columns stand.
+        if is_column_numbers(toks) {
             continue;
         }
         let bl = blocks(toks, coded);
@@ -1930,6 +1962,46 @@ mod tests {
             cells,
             ["174,900.64", "174,900.64", "101,833.84", "23,103.76"]
         );
+    }
+
+    #[test]
+    fn the_column_numbers_under_a_header_are_no_row() {
+        // 长沙市信访局 2026 部门支出总体情况表 (万元).
+        let text = "                                      2026年部门支出总体情况表
+部门名称：长沙市信访局                                                          单位：万元
+       科目编码
+                               功能科目        总       计        基本支出        项目支出
+  类     款     项
+  **    **    **                **             1             2           3
+
+                   合计                          1,935.36      1,517.95        417.41
+
+ 201               一般公共服务支出                    1,935.36      1,517.95        417.41
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        let rows: Vec<String> = lay.tables[0]
+            .data_rows()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .filter(|c| !c.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "合计|1,935.36|1,517.95|417.41",
+                "201|一般公共服务支出|1,935.36|1,517.95|417.41"
+            ]
+        );
+        assert!(is_column_numbering(&["**", "**", "1", "2", "3"]));
+        assert!(is_column_numbering(&["栏次", "1", "2"]));
+        assert!(!is_column_numbering(&["**", "1", "3"]));
+        assert!(!is_column_numbering(&["合计", "1", "2"]));
     }
 
     #[test]

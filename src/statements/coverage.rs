@@ -222,6 +222,10 @@ pub fn count_table(
         pending.clear();
         pending_is_header = false;
         seen_numbers = true;
+        let numbering = {
+            let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+            crate::document::layout::is_column_numbering(&texts)
+        };
         let first_text = toks.iter().position(|t| !is_number(&t.text));
         // "- 16 -": a page number between dashes is alone on its line too.
         let only_token = toks
@@ -236,7 +240,9 @@ pub fn count_table(
             let year_word = toks
                 .get(i + 1)
                 .is_some_and(|u| u.start <= t.end + 1 && year_before_nian(&t.text, &u.text));
-            let fate = if year_word {
+            let fate = if numbering {
+                Fate::Skipped(skip::LINE_NUMBER)
+            } else if year_word {
                 // "2026 年预算数" in a header the layout read as a row.
                 Fate::Skipped(skip::YEAR)
             } else if bare_digits(&t.text) && t.text.len() >= 3 && codes.contains(t.text.as_str()) {
