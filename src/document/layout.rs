@@ -230,10 +230,26 @@ fn is_layout_title(text: &str, toks: &[Tok]) -> bool {
         }
         _ => c.clone(),
     };
-    if named.chars().count() > 40 || named.contains('：') || named.contains(':') {
+    // A long qualifier does not make a title a sentence: "2022年部门综合预算一般公共预算基本
+    // 支出明细表（按支出功能分类科目-不含上年结转）" is 42 characters, 24 before its bracket.
+    let core = match named.find(['（', '(']) {
+        Some(open) if named.ends_with('）') || named.ends_with(')') => &named[..open],
+        _ => named.as_str(),
+    };
+    if core.chars().count() > 40 || named.chars().count() > 60 {
+        return false;
+    }
+    if named.contains('：') || named.contains(':') {
         return false;
     }
     is_title(&named) && names_a_table(&c) && !c.contains("情况说明")
+}
+
+/// A line that opens a bracket it does not close.
+fn opens_a_bracket(text: &str) -> bool {
+    let open = text.matches(['（', '(']).count();
+    let close = text.matches(['）', ')']).count();
+    open > close
 }
 
 /// "预算02表", "表3", "公开01表", "附表2": a table's number, alone.
@@ -400,9 +416,25 @@ pub fn layout(lines: &[Line<'_>]) -> Layout {
     let mut out = Layout::default();
     let mut current: Option<Region> = None;
     let mut regions: Vec<Region> = Vec::new();
-    for l in lines {
+    let mut skip_next = false;
+    for (i, l) in lines.iter().enumerate() {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
         let page_break = l.text.contains('\u{c}');
-        let text = l.text.replace('\u{c}', "");
+        let mut text = l.text.replace('\u{c}', "");
+        // "…基本支出明细表（按支出功" over "能分类科目-不含上年结转）": a title broken inside
+        // its bracket is one line.
+        if let Some(next) = lines.get(i + 1)
+            && opens_a_bracket(&text)
+        {
+            let joined = format!("{}{}", text.trim_end(), next.text.trim());
+            let jt = tokenize(&joined, true);
+            if !jt.is_empty() && is_layout_title(&joined, &jt) {
+                text = joined;
+                skip_next = true;
+            }
+        }
         let toks = tokenize(&text, true);
         let prose = |out: &mut Layout| {
             if !text.trim().is_empty() {
@@ -2002,6 +2034,42 @@ mod tests {
         assert!(is_column_numbering(&["栏次", "1", "2"]));
         assert!(!is_column_numbering(&["**", "1", "3"]));
         assert!(!is_column_numbering(&["合计", "1", "2"]));
+    }
+
+    #[test]
+    fn long_qualified_titles_and_titles_broken_inside_their_bracket() {
+        // 西安 2021 / 2022: "表7" alone, then the table's title; read as the title, its
+        // qualifier says the rows are by function (not the economic class the 人员经费 |
+        // 公用经费 header suggests).
+        let text = "表7
+
+2021年部门综合预算一般公共预算基本支出明细表（按支出功
+         能分类科目-不含上年结转）
+                                                                                单位：元
+ 功能科目编码             功能科目名称        合计            人员经费支出          公用经费支出
+              合计              258,596.79    21,914.48    236,682.31
+表7
+
+              2022年部门综合预算一般公共预算基本支出明细表（按支出功能分类科目-不含上年结转）
+                                                                                  单位：元
+        功能科目编码              功能科目名称    合计                  人员经费支出            公用经费支出
+                   合计                      214391987.01      199513987.09      14877999.92
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        let titles: Vec<&str> = lay
+            .tables
+            .iter()
+            .map(|t| t.title.as_str())
+            .filter(|t| t.len() > 10)
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "2021年部门综合预算一般公共预算基本支出明细表（按支出功能分类科目-不含上年结转）",
+                "2022年部门综合预算一般公共预算基本支出明细表（按支出功能分类科目-不含上年结转）"
+            ]
+        );
     }
 
     #[test]
