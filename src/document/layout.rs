@@ -573,8 +573,11 @@ fn roles(toks: &[Tok], coded: bool) -> Vec<Role> {
         let next_text = toks.get(i + 1).is_some_and(|u| is_texty(&u.text));
         // A code opens a block: at the line's start, after an amount, or after a label
         // when a label follows it (the second 经济分类 pair of a template with no amounts).
+        // Last on its line after an amount it is a code only if it reads as one: Xi'an
+        // prints whole yuan, and "… 195026.26  0  3600000" ends with an amount.
         let block_start = i == 0
-            || (matches!(prev, Some(Role::Num)) && (next_text || i + 1 == toks.len()))
+            || (matches!(prev, Some(Role::Num))
+                && (next_text || (i + 1 == toks.len() && is_plausible_code(&t.text))))
             || (matches!(prev, Some(Role::Text)) && next_text)
             || (matches!(prev, Some(Role::Code)) && next_text && n >= 3);
         let role = if digits
@@ -591,6 +594,18 @@ fn roles(toks: &[Tok], coded: bool) -> Vec<Role> {
         out.push(role);
     }
     out
+}
+
+/// A 3-, 5- or 7-digit classification code whose 类 exists: 201–235 or 299 by function,
+/// 301–313 or 399 and 501–515 or 599 by economic class.
+fn is_plausible_code(t: &str) -> bool {
+    if !is_digits(t) || !matches!(t.len(), 3 | 5 | 7) {
+        return false;
+    }
+    let Ok(lei) = t[..3].parse::<u32>() else {
+        return false;
+    };
+    matches!(lei, 201..=235 | 299 | 301..=313 | 399 | 501..=515 | 599)
 }
 
 fn blocks(toks: &[Tok], coded: bool) -> Vec<Block> {
@@ -2070,6 +2085,37 @@ mod tests {
                 "2022年部门综合预算一般公共预算基本支出明细表（按支出功能分类科目-不含上年结转）"
             ]
         );
+    }
+
+    #[test]
+    fn a_whole_yuan_amount_last_on_its_line_is_no_code() {
+        // 西安市医疗保障局 2022 一般公共预算支出明细表 (元, whole yuan): 3600000 is the row's
+        // 专项业务经费支出, 390000 the 教育支出 row's.
+        for (line, amounts) in [
+            (
+                "2101103   公务员医疗补助    3795026.26    195026.26    0    3600000",
+                vec!["3795026.26", "195026.26", "0", "3600000"],
+            ),
+            (
+                "205                教育支出    390000     0     0    390000",
+                vec!["390000", "0", "0", "390000"],
+            ),
+        ] {
+            let toks = tokenize(line, true);
+            let bl = blocks(&toks, true);
+            let codes: Vec<&str> = bl
+                .iter()
+                .flat_map(|b| b.codes.iter().map(String::as_str))
+                .collect();
+            let nums: Vec<&str> = bl
+                .iter()
+                .flat_map(|b| b.nums.iter().map(|t| t.text.as_str()))
+                .collect();
+            assert_eq!(codes.len(), 1, "{line}");
+            assert_eq!(nums, amounts, "{line}");
+        }
+        assert!(is_plausible_code("3021101") && is_plausible_code("50101"));
+        assert!(!is_plausible_code("3600000") && !is_plausible_code("390000"));
     }
 
     #[test]
