@@ -78,38 +78,40 @@ mod tests {
     use super::*;
     use crate::checks::testing::*;
 
+    /// A total row of `table`: (label, amount, line), income when the label says 收入.
+    fn totals(table: &'static str, rows: &[(&str, &str, u32)]) -> Vec<crate::model::Fact> {
+        rows.iter()
+            .map(|&(label, amount, line)| {
+                let f = fact(table, "total", amount, line).item(label).total();
+                if label.contains("收入") {
+                    f.income()
+                } else {
+                    f
+                }
+            })
+            .collect()
+    }
+
     fn summary(spending: &str) -> Vec<crate::model::Fact> {
-        let s = statement::SUMMARY;
-        vec![
-            fact(s, "total", "100.00", 30)
-                .item("收入总计")
-                .income()
-                .total(),
-            fact(s, "total", spending, 30).item("支出总计").total(),
-        ]
+        totals(
+            statement::SUMMARY,
+            &[("收入总计", "100.00", 30), ("支出总计", spending, 30)],
+        )
     }
 
     #[test]
     fn the_years_totals_differ_by_the_carry_over_when_grand_totals_are_printed() {
         // 深圳市民政局 2026 财政拨款收支总表 (万元): 本年收入合计 28,097.48 + 上年结余、结转
         // 185.98 = 收入总计 28,283.46 = 本年支出合计 28,283.46 = 支出总计.
-        let s = statement::GRANT_SUMMARY;
-        let facts = vec![
-            fact(s, "total", "280974800.00", 930)
-                .item("本年收入合计")
-                .income()
-                .total(),
-            fact(s, "total", "282834600.00", 930)
-                .item("本年支出合计")
-                .total(),
-            fact(s, "total", "282834600.00", 935)
-                .item("收入总计")
-                .income()
-                .total(),
-            fact(s, "total", "282834600.00", 935)
-                .item("支出总计")
-                .total(),
-        ];
+        let facts = totals(
+            statement::GRANT_SUMMARY,
+            &[
+                ("本年收入合计", "280974800.00", 930),
+                ("本年支出合计", "282834600.00", 930),
+                ("收入总计", "282834600.00", 935),
+                ("支出总计", "282834600.00", 935),
+            ],
+        );
         assert!(check(&doc(facts)).is_empty());
     }
 
@@ -117,23 +119,15 @@ mod tests {
     fn grand_rows_named_he_ji_are_the_grand_pair() {
         // 泉州市公安局 2026 收支总表 (万元): 本年收入合计 73,606.56 + 上年结转结余 7,600.00 =
         // 收入合计 81,206.56 = 本年支出合计 81,206.56 + 结转下年支出 0.00 = 支出合计.
-        let s = statement::SUMMARY;
-        let facts = vec![
-            fact(s, "total", "736065600.00", 179)
-                .item("本年收入合计")
-                .income()
-                .total(),
-            fact(s, "total", "812065600.00", 179)
-                .item("本年支出合计")
-                .total(),
-            fact(s, "total", "812065600.00", 181)
-                .item("收入合计")
-                .income()
-                .total(),
-            fact(s, "total", "812065600.00", 181)
-                .item("支出合计")
-                .total(),
-        ];
+        let facts = totals(
+            statement::SUMMARY,
+            &[
+                ("本年收入合计", "736065600.00", 179),
+                ("本年支出合计", "812065600.00", 179),
+                ("收入合计", "812065600.00", 181),
+                ("支出合计", "812065600.00", 181),
+            ],
+        );
         assert!(check(&doc(facts)).is_empty());
     }
 

@@ -1132,12 +1132,8 @@ fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
             }
         }
     }
-    let mut idx = 0;
-    lines.retain(|_| {
-        let keep = !emptied[idx];
-        idx += 1;
-        keep
-    });
+    let mut emptied = emptied.into_iter();
+    lines.retain(|_| !emptied.next().unwrap_or(false));
 }
 
 /// The line under a header that numbers its columns ("**  **  **  1  2  3 … 9",

@@ -48,21 +48,9 @@ pub fn read(
         .map(|(y, p)| (y, p, MetaSource::Title))
         .or_else(|| year_phase(&cover).map(|(y, p)| (y, p, MetaSource::Cover)))
         .or_else(|| {
-            // A table-only document whose one "20xx年…预算" is a project's history
-            // ("2025年部门预算项目绩效自评") while its forms name 2026 throughout: the
-            // year named far more often wins.
-            let texts: Vec<String> = lines.iter().map(|l| compact(l.text)).collect();
-            most_named_year_phase(&prose)
-                .or_else(|| most_named_year_phase(&texts))
-                .map(|(y, p)| {
-                    let counts = year_counts(lines);
-                    let n = |year: i32| counts.iter().find(|(k, _)| *k == year).map_or(0, |c| c.1);
-                    let year = match most_common_year(lines) {
-                        Some(common) if common != y && n(common) >= 3 * n(y).max(1) => common,
-                        _ => y,
-                    };
-                    (year, p, MetaSource::Prose)
-                })
+            most_named_year_phase(prose.iter().map(String::as_str))
+                .or_else(|| most_named_year_phase(lines.iter().map(|l| l.text)))
+                .map(|(y, p)| (unless_far_more_named(lines, y), p, MetaSource::Prose))
         })
         .or_else(|| year_phase(&stem).map(|(y, p)| (y, p, MetaSource::FileName)));
     if found.is_none() {
@@ -252,8 +240,8 @@ fn org_from_titles(
 /// The year and phase the prose names most often with a 预算 or 决算 ("2026年度部门预算",
 /// "2026年预算安排"), on a tie the first named: a report on last year's 预算 mentioned
 /// once in passing ("2025年部门预算项目绩效自评") does not make the document last year's.
-fn most_named_year_phase(prose: &[String]) -> Option<(i32, Phase)> {
-    let found: Vec<(i32, Phase)> = prose.iter().filter_map(|t| year_phase(t)).collect();
+fn most_named_year_phase<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(i32, Phase)> {
+    let found: Vec<(i32, Phase)> = texts.filter_map(year_phase).collect();
     let count = |y: i32| found.iter().filter(|(k, _)| *k == y).count();
     let best = found.iter().map(|(y, _)| count(*y)).max()?;
     found.iter().find(|(y, _)| count(*y) == best).copied()
@@ -273,14 +261,28 @@ fn phase_by_words(lines: &[Line<'_>], stem: &str) -> Phase {
 /// The year the text names most often ("2026年度", "我局2026年继续…"), not counting
 /// the previous year's figures (上年, 比2025年).
 fn most_common_year(lines: &[Line<'_>]) -> Option<i32> {
-    let mut counts = year_counts(lines);
-    // The year named most often; on a tie the later one.
-    // A year named once is no evidence.
-    counts.retain(|(_, n)| *n >= 2);
+    most_common(&year_counts(lines))
+}
+
+/// The year named most often; on a tie the later one. A year named once is no evidence.
+fn most_common(counts: &[(i32, usize)]) -> Option<i32> {
     counts
-        .into_iter()
+        .iter()
+        .filter(|(_, n)| *n >= 2)
         .max_by_key(|(y, n)| (*n, *y))
-        .map(|(y, _)| y)
+        .map(|(y, _)| *y)
+}
+
+/// `year`, unless the text names another year at least three times as often: a table-only
+/// document whose one "20xx年…预算" is a project's history ("2025年部门预算项目绩效自评")
+/// while its forms name 2026 throughout is 2026's.
+fn unless_far_more_named(lines: &[Line<'_>], year: i32) -> i32 {
+    let counts = year_counts(lines);
+    let n = |y: i32| counts.iter().find(|(k, _)| *k == y).map_or(0, |c| c.1);
+    match most_common(&counts) {
+        Some(common) if common != year && n(common) >= 3 * n(year).max(1) => common,
+        _ => year,
+    }
 }
 
 /// How often the text names each year (a "20xx年度" counts twice).

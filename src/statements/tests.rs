@@ -16,6 +16,13 @@ fn seed() -> ParsedDocument {
     parse(Path::new("seed.txt"), SEED).expect("seed parses")
 }
 
+/// The non-total rows of a statement's 合计 column.
+fn leaf_totals<'a>(doc: &'a ParsedDocument, st: &'a str) -> Vec<&'a Fact> {
+    of(doc, st)
+        .filter(|f| !f.is_total && f.measure == "total")
+        .collect()
+}
+
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
@@ -651,9 +658,7 @@ const BJ_ZHONGDA: &str = include_str!("../../data/excerpts/bj-zhongdaxiangmu-202
 #[test]
 fn beijing_expenditure_rows_by_three_classifications() {
     let doc = parse(Path::new("bj-zhichu.txt"), BJ_ZHONGDA).expect("the excerpt parses");
-    let leaves: Vec<_> = of(&doc, "expenditure_by_func")
-        .filter(|f| !f.is_total && f.measure == "total")
-        .collect();
+    let leaves = leaf_totals(&doc, "expenditure_by_func");
     // The 43 rows' 合计 column adds up to the printed 合计 4,704.239912 万元.
     assert_eq!(leaves.len(), 43);
     assert_eq!(sum(leaves.iter().copied()), d("47042399.12"));
@@ -717,9 +722,7 @@ fn xian_basic_table_by_function_with_codes_under_their_rows() {
     // 结转）" on the line under the title, each 项 code printed on the line under its row,
     // the header printed again on the second page.
     let doc = parse(Path::new("xa-jiben.txt"), XIAN_MINZHENG_BASIC).expect("the excerpt parses");
-    let leaves: Vec<_> = of(&doc, "gpb_basic_by_econ")
-        .filter(|f| !f.is_total && f.measure == "total")
-        .collect();
+    let leaves = leaf_totals(&doc, "gpb_basic_by_econ");
     // Rows by function, not by economic class.
     assert!(leaves.iter().all(|f| f.econ_code.is_none()));
     // The 14 项 rows (2050803 … 2210203) add up to the printed 合计 144,907,052.43.
