@@ -111,6 +111,21 @@ pub fn bind(plan: LogicalPlan, params: &Params) -> Result<LogicalPlan> {
             ))
         })?;
         let value = match data_type {
+            // A number used as a decimal keeps all its digits: cast to the scale of its use,
+            // `amount = $x` with x = 9700.001 would round onto 9,700.00 and match it.
+            Some(
+                dt @ (DataType::Decimal32(..)
+                | DataType::Decimal64(..)
+                | DataType::Decimal128(..)
+                | DataType::Decimal256(..)),
+            ) => match infer(text) {
+                v @ (ScalarValue::Int64(_) | ScalarValue::Decimal128(..)) => v,
+                _ => {
+                    return Err(DataFusionError::Plan(format!(
+                        "parameter ${name} = '{text}' is not a valid {dt} (the type of its use)"
+                    )));
+                }
+            },
             Some(dt) => ScalarValue::try_from_string(text.to_string(), &dt).map_err(|_| {
                 DataFusionError::Plan(format!(
                     "parameter ${name} = '{text}' is not a valid {dt} (the type of its use)"

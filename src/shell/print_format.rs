@@ -89,21 +89,11 @@ pub fn write_with(
     match format {
         Format::Table => write_table(out, schema, batches, options),
         Format::Markdown => write_markdown(out, schema, batches),
-        Format::Csv => {
-            let mut writer = datafusion::arrow::csv::WriterBuilder::new()
-                .with_header(true)
-                .build(out);
-            if batches.iter().all(|b| b.num_rows() == 0) {
-                // The header alone, so an empty result is still a valid CSV with columns.
-                writer.write(&RecordBatch::new_empty(schema.clone()))?;
-            }
-            for b in batches.iter().filter(|b| b.num_rows() > 0) {
-                writer.write(b)?;
-            }
-            Ok(())
-        }
+        Format::Csv => write_csv(out, schema, batches),
         Format::Json => {
-            let mut writer = datafusion::arrow::json::ArrayWriter::new(&mut *out);
+            let mut writer = datafusion::arrow::json::WriterBuilder::new()
+                .with_explicit_nulls(true)
+                .build::<_, datafusion::arrow::json::writer::JsonArray>(&mut *out);
             let refs: Vec<&RecordBatch> = batches.iter().collect();
             writer.write_batches(&refs)?;
             writer.finish()?;
@@ -116,11 +106,82 @@ pub fn write_with(
             Ok(())
         }
         Format::Ndjson => {
-            let mut writer = datafusion::arrow::json::LineDelimitedWriter::new(out);
+            let mut writer = datafusion::arrow::json::WriterBuilder::new()
+                .with_explicit_nulls(true)
+                .build::<_, datafusion::arrow::json::writer::LineDelimited>(out);
             let refs: Vec<&RecordBatch> = batches.iter().collect();
             writer.write_batches(&refs)?;
             writer.finish()
         }
+    }
+}
+
+/// CSV (RFC 4180) with a header line. A NULL is an empty field and an empty string is `""`,
+/// so the two stay apart on the way into a spreadsheet or another database; a field with a
+/// comma, quote or line break is quoted. Decimals are written with all their digits
+/// (`2592139.00`), never through a float.
+fn write_csv(
+    out: &mut dyn Write,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<(), ArrowError> {
+    let header: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| csv_field(f.name(), true))
+        .collect();
+    writeln!(out, "{}", header.join(","))?;
+    let options = FormatOptions::new().with_null("");
+    for batch in batches {
+        let formatters = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+            .collect::<Result<Vec<_>, _>>()?;
+        let is_text: Vec<bool> = batch
+            .columns()
+            .iter()
+            .map(|c| is_text(c.data_type()))
+            .collect();
+        let mut line = String::new();
+        for row in 0..batch.num_rows() {
+            line.clear();
+            for (col, formatter) in formatters.iter().enumerate() {
+                if col > 0 {
+                    line.push(',');
+                }
+                if batch.column(col).is_null(row) {
+                    continue;
+                }
+                let text = formatter.value(row).to_string();
+                line.push_str(&csv_field(&text, is_text[col]));
+            }
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// One CSV field: quoted when it holds a separator, quote or line break, or when it is an
+/// empty string (an unquoted empty field is NULL).
+fn csv_field(text: &str, is_text: bool) -> String {
+    let needs_quotes = (is_text && text.is_empty())
+        || text.contains([',', '"', '\n', '\r'])
+        || (is_text && text.trim() != text);
+    if needs_quotes {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Whether a column holds strings.
+fn is_text(dt: &DataType) -> bool {
+    match dt {
+        DataType::Dictionary(_, v) => is_text(v),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        _ => false,
     }
 }
 

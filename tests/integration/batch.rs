@@ -372,3 +372,102 @@ fn ctrl_c_stops_a_batch_run_with_status_130_and_no_file() {
         .collect();
     assert!(!names.iter().any(|n| n.contains("long.csv")), "{names:?}");
 }
+
+/// The 公务接待费 of line 113, "9700 万元" (9,700 × 10,000 = 97,000,000.00 元), found by an
+/// exact literal and written in every format: the amount with all its digits, 万元 exact,
+/// NULL apart from the empty string.
+const RECEPTION: &str = "SELECT label, amount, to_wan(amount) AS wan, \
+                         CAST(NULL AS DECIMAL(18, 2)) AS none, '' AS empty, 0.1 + 0.2 = 0.3 AS sum_ok \
+                         FROM narrative WHERE amount = 97000000.00";
+
+#[test]
+fn decimal_literals_are_exact_in_every_output_format() {
+    let dir = seeded_lake();
+    let d = dir.path();
+    let run = |format: &str| {
+        let out = sql(d, &["sql", "--format", format, "-c", RECEPTION]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(
+        run("csv"),
+        "label,amount,wan,none,empty,sum_ok\n公务接待费,97000000.00,9700.000000,,\"\",true\n"
+    );
+    assert_eq!(
+        run("json"),
+        "[{\"label\":\"公务接待费\",\"amount\":97000000.00,\"wan\":9700.000000,\
+         \"none\":null,\"empty\":\"\",\"sum_ok\":true}]\n"
+    );
+    assert_eq!(
+        run("ndjson"),
+        "{\"label\":\"公务接待费\",\"amount\":97000000.00,\"wan\":9700.000000,\
+         \"none\":null,\"empty\":\"\",\"sum_ok\":true}\n"
+    );
+    let table = run("table");
+    let row = table.lines().find(|l| l.contains("公务接待费")).unwrap();
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(
+        cells,
+        [
+            "",
+            "公务接待费",
+            "97,000,000.00",
+            "9,700.000000",
+            "NULL",
+            "",
+            "true",
+            ""
+        ],
+        "{table}"
+    );
+    let md = run("markdown");
+    assert!(
+        md.contains("| 公务接待费 | 97,000,000.00 | 9,700.000000 |"),
+        "{md}"
+    );
+
+    // A bound parameter is a decimal too, and one with more decimals than the amount
+    // matches nothing rather than being rounded onto it.
+    for (value, rows) in [
+        ("97000000.00", "1"),
+        ("97000000", "1"),
+        ("97000000.001", "0"),
+    ] {
+        let param = format!("x={value}");
+        let out = sql(
+            d,
+            &[
+                "sql",
+                "--format",
+                "csv",
+                "--param",
+                &param,
+                "-c",
+                "SELECT count(*) AS n FROM narrative WHERE amount = $x",
+            ],
+        );
+        assert!(out.status.success(), "{value}: {}", stderr(&out));
+        assert_eq!(stdout(&out), format!("n\n{rows}\n"), "{value}");
+    }
+}
+
+#[test]
+fn csv_quotes_what_needs_it_and_keeps_null_apart_from_empty() {
+    let dir = seeded_lake();
+    let out = sql(
+        dir.path(),
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT 'a,b' AS comma, 'say \"hi\"' AS quote, 'two\nlines' AS nl, ' pad' AS pad, \
+             CAST(NULL AS VARCHAR) AS none, '' AS empty",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "comma,quote,nl,pad,none,empty\n\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",,\"\"\n"
+    );
+}

@@ -13,39 +13,54 @@ use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::FunctionRegistry;
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::SessionConfig;
 
 use crate::lake::{Lake, schema};
+
+mod exact;
+
+pub use exact::NoFloatOverAmounts;
 
 /// The schema that holds the lake's raw Parquet tables (`lake.facts`, …).
 pub const LAKE_SCHEMA: &str = "lake";
 
 /// The view definitions, in the order they are created (`sql/views/*.sql`).
 pub const VIEWS: &[(&str, &str)] = &[
-    ("00_facts.sql", include_str!("../sql/views/00_facts.sql")),
-    ("01_tables.sql", include_str!("../sql/views/01_tables.sql")),
+    ("00_facts.sql", include_str!("../../sql/views/00_facts.sql")),
+    (
+        "01_tables.sql",
+        include_str!("../../sql/views/01_tables.sql"),
+    ),
     (
         "10_expenditure.sql",
-        include_str!("../sql/views/10_expenditure.sql"),
+        include_str!("../../sql/views/10_expenditure.sql"),
     ),
     (
         "11_basic_by_econ.sql",
-        include_str!("../sql/views/11_basic_by_econ.sql"),
+        include_str!("../../sql/views/11_basic_by_econ.sql"),
     ),
     (
         "12_projects.sql",
-        include_str!("../sql/views/12_projects.sql"),
+        include_str!("../../sql/views/12_projects.sql"),
     ),
     (
         "13_three_public.sql",
-        include_str!("../sql/views/13_three_public.sql"),
+        include_str!("../../sql/views/13_three_public.sql"),
     ),
 ];
 
-/// A session configured for yusuan: information schema on (`SHOW TABLES`), the default
-/// catalog and schema names of DataFusion, filters pushed into the Parquet decoder, and
-/// partial aggregation skipped sooner than DataFusion's default.
+/// A session configured for yusuan: numeric literals with a decimal point read as exact
+/// decimals, information schema on (`SHOW TABLES`), the default catalog and schema names of
+/// DataFusion, filters pushed into the Parquet decoder, and partial aggregation skipped
+/// sooner than DataFusion's default.
+///
+/// DataFusion reads `9700.00` as a binary float by default; compared with a
+/// `Decimal128(18, 2)` amount the float is cast (to 9700.000000000000…6) and an exact filter
+/// silently misses the row. Read as `Decimal128(6, 2)` it compares to the fen, as in
+/// PostgreSQL and DuckDB. A float is still there for whoever asks: `CAST(x AS DOUBLE)`, `1e3`
+/// stays a decimal too.
 ///
 /// The views (`expenditure`, `basic_by_econ`, …) pivot a statement's measures into
 /// columns, so their group-by meets each group about twice: a partial aggregation before
@@ -56,13 +71,17 @@ pub const VIEWS: &[(&str, &str)] = &[
 pub fn session_config() -> SessionConfig {
     let mut config = SessionConfig::new()
         .with_information_schema(true)
-        .set_bool("datafusion.execution.parquet.pushdown_filters", true);
+        .set_bool("datafusion.execution.parquet.pushdown_filters", true)
+        .set_bool(PARSE_FLOAT_AS_DECIMAL, true);
     config
         .options_mut()
         .execution
         .skip_partial_aggregation_probe_ratio_threshold = 0.4;
     config
 }
+
+/// The option that makes `1.50` a `Decimal128(3, 2)` rather than a `Float64`.
+const PARSE_FLOAT_AS_DECIMAL: &str = "datafusion.sql_parser.parse_float_as_decimal";
 
 /// A new context with a lake registered.
 pub async fn new_context(lake: &Lake) -> Result<SessionContext> {
@@ -100,7 +119,21 @@ pub async fn new_context_with_memory_limit(
 /// Registers everything yusuan offers on `ctx`: the lake's tables (schema `lake`), the
 /// contract views (`facts`, `expenditure`, …), `func_class` / `econ_class` and the budget
 /// functions.
+///
+/// It also makes SQL on `ctx` exact over amounts: `datafusion.sql_parser.parse_float_as_decimal`
+/// goes on, as a literal such as `9700.00` in a filter over the amounts has to be a decimal
+/// too, or the comparison goes through a float and misses rows (see [`session_config`]);
+/// and [`NoFloatOverAmounts`] refuses an amount mixed with a float without a cast.
 pub async fn register(ctx: &SessionContext, lake: &Lake) -> Result<()> {
+    {
+        let state = ctx.state_ref();
+        let mut state = state.write();
+        state
+            .config_mut()
+            .options_mut()
+            .set(PARSE_FLOAT_AS_DECIMAL, "true")?;
+        state.register_function_rewrite(Arc::new(NoFloatOverAmounts))?;
+    }
     let lake_schema = Arc::new(MemorySchemaProvider::new());
     for table in schema::TABLES {
         lake_schema.register_table(table.to_string(), listing_table(ctx, lake, table)?)?;
