@@ -462,7 +462,15 @@ fn check(paths: &[PathBuf], options: &CheckOptions) -> ExitCode {
     let mut documents = Vec::new();
     let mut totals = report::SummaryTotals::default();
     for arg in paths {
-        let files = yusuan::ingest::collect_paths(arg).unwrap_or_else(|_| vec![arg.clone()]);
+        let files = match yusuan::ingest::collect_paths(arg) {
+            Ok(found) => {
+                for (path, why) in &found.passed_over {
+                    eprintln!("skipped   {} ({why})", path.display());
+                }
+                found.files
+            }
+            Err(_) => vec![arg.clone()],
+        };
         for path in files {
             match yusuan::ingest::load_with(&path, &options.overrides) {
                 Ok(loaded) => {

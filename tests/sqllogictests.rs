@@ -101,7 +101,8 @@ async fn main() -> ExitCode {
 
     let lake_dir = tempfile::tempdir().expect("a temporary directory");
     let lake = Lake::open(lake_dir.path()).expect("a new lake");
-    for doc in yusuan::ingest::collect_paths(&root.join("data/docs")).expect("data/docs") {
+    let docs = yusuan::ingest::collect_paths(&root.join("data/docs")).expect("data/docs");
+    for doc in docs.files {
         if let Err(e) = yusuan::ingest::ingest(&lake, &doc) {
             eprintln!("cannot ingest the sample {}: {e}", doc.display());
             return ExitCode::FAILURE;

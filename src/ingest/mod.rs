@@ -168,6 +168,11 @@ pub enum Outcome {
         doc_id: String,
     },
     Failed(IngestError),
+    /// Not a document: a FIFO, a device, a folder reached again through a link.
+    PassedOver {
+        path: PathBuf,
+        why: String,
+    },
 }
 
 /// Ingests every document under `paths` (files, or folders recursively), in parallel.
@@ -183,7 +188,12 @@ pub fn ingest_paths(
     let mut outcomes: Vec<(usize, Outcome)> = Vec::new();
     for path in paths {
         match collect_paths(path) {
-            Ok(found) => files.extend(found),
+            Ok(found) => {
+                files.extend(found.files);
+                for (path, why) in found.passed_over {
+                    outcomes.push((usize::MAX, Outcome::PassedOver { path, why }));
+                }
+            }
             Err(source) => outcomes.push((
                 usize::MAX,
                 Outcome::Failed(IngestError::Read {
@@ -284,14 +294,36 @@ fn ingest_one(
     })
 }
 
+/// What [`collect_paths`] found under a path.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// The files to read, sorted, each once.
+    pub files: Vec<PathBuf>,
+    /// What was passed over, and why: FIFOs, devices and sockets (reading one would block
+    /// or never end), and folders already visited through a symbolic link (a loop).
+    pub passed_over: Vec<(PathBuf, String)>,
+}
+
 /// The documents under `path`: the file itself, or every file of a folder (recursively,
-/// sorted, hidden files skipped).
-pub fn collect_paths(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    if !path.is_dir() {
+/// sorted, hidden files skipped). Each file and folder is visited once however many
+/// symbolic links lead to it, so a link loop ends; anything but a regular file is passed
+/// over with the reason.
+pub fn collect_paths(path: &Path) -> std::io::Result<Collected> {
+    let mut out = Collected::default();
+    let Ok(meta) = std::fs::metadata(path) else {
         // A missing file is reported when it is read, with its name.
-        return Ok(vec![path.to_path_buf()]);
+        out.files.push(path.to_path_buf());
+        return Ok(out);
+    };
+    if !meta.is_dir() {
+        match not_a_regular_file(&meta) {
+            Some(why) => out.passed_over.push((path.to_path_buf(), why.to_string())),
+            None => out.files.push(path.to_path_buf()),
+        }
+        return Ok(out);
     }
-    let mut out = Vec::new();
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    seen.insert(identity(&meta));
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir)? {
@@ -303,15 +335,70 @@ pub fn collect_paths(path: &Path) -> std::io::Result<Vec<PathBuf>> {
             if hidden {
                 continue;
             }
-            if p.is_dir() {
+            let meta = match std::fs::metadata(&p) {
+                Ok(meta) => meta,
+                Err(e) => {
+                    // A dangling link, or a link loop the system refuses to follow.
+                    out.passed_over
+                        .push((p, format!("cannot be followed: {e}")));
+                    continue;
+                }
+            };
+            if !seen.insert(identity(&meta)) {
+                let what = if meta.is_dir() { "folder" } else { "file" };
+                out.passed_over
+                    .push((p, format!("a {what} already visited through another path")));
+                continue;
+            }
+            if meta.is_dir() {
                 stack.push(p);
+            } else if let Some(why) = not_a_regular_file(&meta) {
+                out.passed_over.push((p, why.to_string()));
             } else {
-                out.push(p);
+                out.files.push(p);
             }
         }
     }
-    out.sort();
+    out.files.sort();
+    out.passed_over.sort();
     Ok(out)
+}
+
+/// Device and inode: what a file is, whatever the path to it.
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        (0, NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+/// Why a file that is not a folder cannot be a document: FIFOs, devices and sockets.
+fn not_a_regular_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    if meta.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return Some("a FIFO, not a file: not read");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("a device, not a file: not read");
+        }
+        if t.is_socket() {
+            return Some("a socket, not a file: not read");
+        }
+    }
+    Some("not a regular file: not read")
 }
 
 #[cfg(test)]

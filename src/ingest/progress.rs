@@ -61,7 +61,7 @@ impl Progress {
                 self.facts += summary.facts;
                 self.findings += summary.findings;
             }
-            Outcome::Skipped { .. } => self.skipped += 1,
+            Outcome::Skipped { .. } | Outcome::PassedOver { .. } => self.skipped += 1,
             Outcome::Failed(_) => self.failed += 1,
         }
         if self.on_terminal {
@@ -114,6 +114,9 @@ impl Progress {
                     path.display()
                 )),
                 Outcome::Failed(e) => out.push_str(&format!("refused   {e}\n")),
+                Outcome::PassedOver { path, why } => {
+                    out.push_str(&format!("skipped   {} ({why})\n", path.display()))
+                }
             }
         }
         let secs = self.started.elapsed().as_secs_f64();

@@ -1,26 +1,51 @@
-//! Atomic, idempotent commits of one document's files.
+//! Atomic, idempotent commits of one document's files, and the recovery of commits a crash
+//! interrupted.
 //!
-//! A commit writes every table's file for the document into a private staging directory
-//! (`LAKE/_staging/<doc_id>.<nonce>/`), syncs them, and then writes a `COMMIT` manifest
-//! (itself written aside and renamed) listing where each file goes. The manifest is the
-//! commit point: after it exists the files are renamed into place, `documents` last, and the
-//! staging directory is removed.
+//! # The protocol
 //!
-//! - A failure before the manifest leaves the lake untouched (the staging directory is
-//!   removed, or swept by the next [`recover`]).
-//! - A crash after the manifest is rolled forward by [`recover`] when the lake is next
-//!   opened, so a committed document is never half there.
-//! - File names are the `doc_id`, so ingesting the same bytes again replaces the old files
-//!   instead of adding a second copy.
-//! - A new version of a document (same organisation, year, phase and part, other bytes)
-//!   supersedes the live one in the same commit: the old version's facts, narrative,
-//!   targets and findings files are deleted and its `documents` row is rewritten with
-//!   `live = false` and `superseded_by`, so `facts` holds one version and `documents` the
-//!   history.
+//! Commits take `LAKE/.commit.lock` (an advisory `flock`, released with the process if it
+//! dies), so one runs at a time across processes. Under the lock a commit:
 //!
-//! Crash atomicity comes from the manifest. A reader that lists the files in the
-//! milliseconds while the renames run can see a new version's facts next to the old
-//! one's; readers that need a frozen view take it from a finished ingest.
+//! 1. recovers whatever earlier commits left in `LAKE/_staging/` (below), so that no
+//!    interrupted commit can be finished after this one and undo it;
+//! 2. finds the live version it supersedes (same organisation, year, phase and part);
+//! 3. writes every table's file for the document into a private staging directory
+//!    (`_staging/<doc_id>.<pid>.<nonce>/`) and syncs them;
+//! 4. writes the `COMMIT` manifest (aside, synced, renamed into place): the document, the
+//!    versions it supersedes, and each step — move a staged file to its target, or delete a
+//!    superseded version's file. **The rename of the manifest is the commit point.**
+//! 5. applies the steps in order — new data files, the old version's data deleted, then the
+//!    `documents` rows (the new one, and the old one rewritten with `live = false`) — and
+//!    removes the staging directory.
+//!
+//! # What a crash can leave
+//!
+//! - Before the commit point: a staging directory without a manifest. The lake is as it
+//!   was; recovery deletes the directory.
+//! - After it: a manifest whose steps are partly applied. Recovery applies the rest; every
+//!   step is idempotent (a file already moved or deleted is skipped), so a crash during
+//!   recovery is recovered the same way.
+//!
+//! Recovery runs whenever a lake is opened and the commit lock is free (a process that is
+//! committing holds it, and recovers before its own commit), and at step 1 of every commit.
+//! So a process that opens the lake after a crash sees the interrupted commit finished, and
+//! an interrupted commit can never be replayed after a later commit of the same
+//! organisation-year: the later commit finishes it first and then supersedes it. As a
+//! second guard a manifest names what it supersedes, and a replay checks that no other
+//! version has become live since; a stale manifest is discarded, not applied.
+//!
+//! A manifest is data read back from disk: recovery applies only steps whose staged file is
+//! a plain name in its staging directory and whose target is a lake table file
+//! (`<table>/fiscal_year=<year>/<name>.parquet`). Anything else — an absolute path, `..`, a
+//! file outside the tables — refuses the whole manifest: the staging directory is renamed
+//! `….rejected`, reported, and nothing is touched. Compaction's staging directories
+//! (`compact-…`) are swept only while no compaction holds its lock.
+//!
+//! File names are the `doc_id`, so ingesting the same bytes again replaces the old files
+//! instead of adding a second copy. A reader that lists the files in the milliseconds while
+//! the renames run can see a new version's facts next to the old one's; readers that need
+//! a frozen view take it from a finished ingest. [`super::fault`] puts a crash point
+//! between every two file operations of the protocol, for the crash tests.
 
 use std::fmt;
 use std::fs::{self, File};
@@ -36,7 +61,7 @@ use datafusion::parquet::errors::ParquetError;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::schema::{self, DocumentKey, DocumentRecord};
-use super::{CommittedDocument, Lake, compact};
+use super::{CommittedDocument, Lake, compact, fault};
 use crate::checks::Finding;
 use crate::model::ParsedDocument;
 
@@ -155,6 +180,7 @@ pub fn commit_document(
     // (two `yusuan ingest` runs would otherwise both leave their version live).
     let _one_at_a_time =
         compact::advisory_lock(lake, COMMIT_LOCK_FILE).map_err(io_err(lake.root()))?;
+    recover_locked(lake).map_err(io_err(&lake.root().join(STAGING)))?;
     // Rows of a compacted document are moved out of their part into per-document files
     // first, so that replacing or superseding it works as in a lake never compacted.
     compact::extract_document(lake, doc_id).map_err(io_err(lake.root()))?;
@@ -183,7 +209,15 @@ pub fn commit_document(
         .join(format!("{doc_id}.{}.{nonce}", std::process::id()));
     fs::create_dir_all(&stage).map_err(io_err(&stage))?;
 
-    let staged = write_staged(lake, &stage, doc_id, year, &batches, &superseded);
+    let header = ManifestHeader {
+        doc_id: doc_id.to_string(),
+        fiscal_year: year,
+        org_name: doc.meta.org_name.clone(),
+        phase: doc.meta.phase.as_str().to_string(),
+        part: part.to_string(),
+        superseded: superseded.iter().map(|d| d.doc_id.clone()).collect(),
+    };
+    let staged = write_staged(lake, &stage, &header, &batches, &superseded);
     let steps = match staged {
         Ok(moves) => moves,
         Err(e) => {
@@ -220,16 +254,17 @@ const DELETE: &str = "-";
 fn write_staged(
     lake: &Lake,
     stage: &Path,
-    doc_id: &str,
-    year: i32,
+    header: &ManifestHeader,
     batches: &[(&str, RecordBatch)],
     superseded: &[CommittedDocument],
 ) -> Result<Vec<Step>, CommitError> {
+    let (doc_id, year) = (header.doc_id.as_str(), header.fiscal_year);
     let mut steps = Vec::new();
     let mut documents = Vec::new();
     for (table, batch) in batches {
         let staged = stage.join(format!("{table}.parquet"));
         write_parquet(&staged, batch)?;
+        fault::point("staged file written");
         let step = Step::Move {
             staged,
             target: lake.file_path(table, year, doc_id),
@@ -251,13 +286,14 @@ fn write_staged(
         let staged = stage.join(format!("superseded-{}.parquet", old.doc_id));
         let row = schema::superseded(&old.batch, doc_id).map_err(CommitError::Arrow)?;
         write_parquet(&staged, &row)?;
+        fault::point("superseded row staged");
         documents.push(Step::Move {
             staged,
             target: lake.file_path("documents", old.fiscal_year, &old.doc_id),
         });
     }
     steps.extend(documents);
-    let mut manifest = String::new();
+    let mut manifest = header.to_lines();
     for step in &steps {
         // Relative to the lake root, so a lake moved after a crash still recovers.
         let (name, target) = match step {
@@ -274,9 +310,11 @@ fn write_staged(
     let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
     file.write_all(manifest.as_bytes()).map_err(io_err(&tmp))?;
     file.sync_all().map_err(io_err(&tmp))?;
+    fault::point("manifest written aside");
     let manifest_path = stage.join(MANIFEST);
     fs::rename(&tmp, &manifest_path).map_err(io_err(&manifest_path))?;
     sync_dir(stage);
+    fault::point("manifest renamed: committed");
     Ok(steps)
 }
 
@@ -296,70 +334,269 @@ fn apply(stage: &Path, steps: &[Step]) -> Result<(), CommitError> {
                 if let Some(dir) = target.parent() {
                     sync_dir(dir);
                 }
+                fault::point("file moved into place");
             }
-            Step::Delete(target) => match fs::remove_file(target) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_err(target)(e)),
-            },
+            Step::Delete(target) => {
+                match fs::remove_file(target) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io_err(target)(e)),
+                }
+                fault::point("superseded file deleted");
+            }
         }
     }
-    fs::remove_dir_all(stage).map_err(io_err(stage))
+    fs::remove_dir_all(stage).map_err(io_err(stage))?;
+    fault::point("staging removed");
+    Ok(())
 }
 
-/// Finishes commits whose manifest was written and discards those whose was not, leaving
-/// alone staging directories younger than a minute (another process may be committing).
+/// The suffix of a staging directory whose manifest was refused (kept for inspection).
+const REJECTED: &str = ".rejected";
+
+/// Finishes commits whose manifest was written and discards those whose was not — if no
+/// other process is committing (it holds the commit lock, and recovers before its own
+/// commit). See the module documentation for what a crash can leave.
 pub fn recover(lake: &Lake) -> io::Result<()> {
-    recover_older_than(lake, std::time::Duration::from_secs(60))
+    let Some(_lock) = compact::try_advisory_lock(lake, COMMIT_LOCK_FILE)? else {
+        return Ok(());
+    };
+    recover_locked(lake)
 }
 
-/// [`recover`] with the age below which a staging directory is taken to be in use.
-pub fn recover_older_than(lake: &Lake, min_age: std::time::Duration) -> io::Result<()> {
+/// [`recover`] with the commit lock held by the caller.
+fn recover_locked(lake: &Lake) -> io::Result<()> {
     let staging = lake.root().join(STAGING);
     let entries = match fs::read_dir(&staging) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    for entry in entries {
-        let stage = entry?.path();
-        if !stage.is_dir() {
+    // Compaction builds partitions under `_staging/compact-…` holding its own lock.
+    let compaction_idle = compact::try_lock(lake)?;
+    let mut stages: Vec<PathBuf> = entries
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<_>>()?;
+    stages.sort();
+    for stage in stages {
+        let name = stage
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if name.ends_with(REJECTED) {
+            continue;
+        }
+        let is_dir = fs::symlink_metadata(&stage).is_ok_and(|m| m.is_dir());
+        if !is_dir {
             let _ = fs::remove_file(&stage);
             continue;
         }
-        // A directory of a commit still running in another process has no manifest yet
-        // or is being applied: only sweep old ones.
-        let age = fs::metadata(&stage)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| SystemTime::now().duration_since(t).ok())
-            .unwrap_or_default();
-        if age < min_age {
+        if name.starts_with("compact-") {
+            if compaction_idle.is_some() {
+                fs::remove_dir_all(&stage)?;
+            }
             continue;
         }
-        match fs::read_to_string(stage.join(MANIFEST)) {
-            Ok(manifest) => {
-                let steps: Vec<Step> = manifest
-                    .lines()
-                    .filter_map(|l| l.split_once('\t'))
-                    .map(|(name, target)| {
-                        let target = lake.root().join(target);
-                        if name == DELETE {
-                            Step::Delete(target)
-                        } else {
-                            Step::Move {
-                                staged: stage.join(name),
-                                target,
-                            }
-                        }
-                    })
-                    .collect();
-                apply(&stage, &steps).map_err(|e| io::Error::other(e.to_string()))?;
+        let text = match fs::read_to_string(stage.join(MANIFEST)) {
+            Ok(text) => text,
+            // No commit point reached: the lake never saw this commit.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::remove_dir_all(&stage)?;
+                continue;
             }
-            Err(_) => fs::remove_dir_all(&stage)?,
+            Err(e) => return Err(e),
+        };
+        let manifest = match Manifest::parse(lake, &stage, &text) {
+            Ok(m) => m,
+            Err(why) => {
+                let rejected = stage.with_file_name(format!("{name}{REJECTED}"));
+                fs::rename(&stage, &rejected)?;
+                eprintln!(
+                    "warning: {}: refused an interrupted commit's manifest ({why}); nothing \
+                     was applied, the directory is kept as {}",
+                    stage.join(MANIFEST).display(),
+                    rejected.display()
+                );
+                continue;
+            }
+        };
+        if let Some(why) = manifest.stale(lake)? {
+            eprintln!(
+                "warning: {}: rolled back an interrupted commit that a later one overtook \
+                 ({why})",
+                stage.display()
+            );
+            manifest.roll_back()?;
+            fs::remove_dir_all(&stage)?;
+            continue;
         }
+        apply(&stage, &manifest.steps).map_err(|e| io::Error::other(e.to_string()))?;
     }
     Ok(())
+}
+
+/// What a manifest says of its commit besides the steps: the document and the versions it
+/// supersedes, so a replay can tell whether it is still due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ManifestHeader {
+    doc_id: String,
+    fiscal_year: i32,
+    org_name: String,
+    phase: String,
+    part: String,
+    superseded: Vec<String>,
+}
+
+const DOC_LINE: &str = "#doc";
+const SUPERSEDES_LINE: &str = "#supersedes";
+
+impl ManifestHeader {
+    fn to_lines(&self) -> String {
+        format!(
+            "{DOC_LINE}\t{}\t{}\t{}\t{}\t{}\n{SUPERSEDES_LINE}\t{}\n",
+            self.doc_id,
+            self.fiscal_year,
+            self.phase,
+            self.part,
+            self.org_name.replace(['\t', '\n'], " "),
+            self.superseded.join(",")
+        )
+    }
+}
+
+/// A manifest read back and checked.
+#[derive(Debug)]
+struct Manifest {
+    /// `None` for a manifest written before manifests named their document.
+    header: Option<ManifestHeader>,
+    steps: Vec<Step>,
+}
+
+impl Manifest {
+    /// Reads a manifest, refusing it whole if any step would reach outside the lake's
+    /// tables or take a staged file from outside its staging directory.
+    fn parse(lake: &Lake, stage: &Path, text: &str) -> Result<Manifest, String> {
+        let mut header: Option<ManifestHeader> = None;
+        let mut superseded: Option<Vec<String>> = None;
+        let mut steps = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let bad = |what: &str| format!("line {}: {what}: {line:?}", i + 1);
+            match fields.as_slice() {
+                [DOC_LINE, doc_id, year, phase, part, org] => {
+                    if !is_plain_name(doc_id) {
+                        return Err(bad("not a document id"));
+                    }
+                    header = Some(ManifestHeader {
+                        doc_id: doc_id.to_string(),
+                        fiscal_year: year.parse().map_err(|_| bad("not a year"))?,
+                        org_name: org.to_string(),
+                        phase: phase.to_string(),
+                        part: part.to_string(),
+                        superseded: Vec::new(),
+                    });
+                }
+                [SUPERSEDES_LINE, ids] => {
+                    superseded = Some(
+                        ids.split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                    );
+                }
+                [name, target] => {
+                    let target = lake_table_file(lake, target)
+                        .ok_or_else(|| bad("the target is not a file of a lake table"))?;
+                    if *name == DELETE {
+                        steps.push(Step::Delete(target));
+                    } else if is_plain_name(name) && name.ends_with(".parquet") {
+                        steps.push(Step::Move {
+                            staged: stage.join(name),
+                            target,
+                        });
+                    } else {
+                        return Err(bad(
+                            "the staged file is not a file of the staging directory",
+                        ));
+                    }
+                }
+                [""] => {}
+                _ => return Err(bad("not a manifest line")),
+            }
+        }
+        if let (Some(h), Some(ids)) = (header.as_mut(), superseded) {
+            h.superseded = ids;
+        }
+        Ok(Manifest { header, steps })
+    }
+
+    /// Removes the files this commit already moved into place for its own document (a
+    /// stale commit's facts would otherwise be rows of no live document). The superseded
+    /// versions' files are left as the later commit left them.
+    fn roll_back(&self) -> io::Result<()> {
+        let Some(h) = &self.header else {
+            return Ok(());
+        };
+        let own = format!("{}.parquet", h.doc_id);
+        for step in &self.steps {
+            if let Step::Move { target, .. } = step
+                && target.file_name().is_some_and(|n| n == own.as_str())
+            {
+                match fs::remove_file(target) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Why replaying this commit would undo a later one, if it would: a version of the same
+    /// organisation-year-phase-part other than this document and those it supersedes is
+    /// live.
+    fn stale(&self, lake: &Lake) -> io::Result<Option<String>> {
+        let Some(h) = &self.header else {
+            return Ok(None);
+        };
+        let live = lake
+            .documents_in_year_where(h.fiscal_year, |d| {
+                d.live
+                    && d.doc_id != h.doc_id
+                    && !h.superseded.contains(&d.doc_id)
+                    && d.org_name == h.org_name
+                    && d.phase == h.phase
+                    && d.content == h.part
+            })
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        Ok(live.first().map(|d| {
+            format!(
+                "{} {} {} is now {}",
+                h.org_name, h.fiscal_year, h.phase, d.doc_id
+            )
+        }))
+    }
+}
+
+/// A file or directory name with no path in it.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+/// `target` (relative to the lake root) if it names a table file,
+/// `<table>/<partition>=<year>/<name>.parquet`; `None` for anything else.
+fn lake_table_file(lake: &Lake, target: &str) -> Option<PathBuf> {
+    let parts: Vec<&str> = target.split('/').collect();
+    let [table, partition, file] = parts.as_slice() else {
+        return None;
+    };
+    let year = partition.strip_prefix(&format!("{}=", schema::PARTITION_COLUMN))?;
+    let ok = schema::TABLES.contains(table)
+        && year.parse::<i32>().is_ok()
+        && is_plain_name(file)
+        && file.ends_with(".parquet");
+    ok.then(|| lake.root().join(table).join(partition).join(file))
 }
 
 fn sync_dir(dir: &Path) {

@@ -471,6 +471,34 @@ pub fn advisory_lock(lake: &Lake, name: &str) -> io::Result<LakeLock> {
     Ok(LakeLock { _file: file })
 }
 
+/// Takes the compaction lock if no compaction holds it; `None` while one runs.
+pub fn try_lock(lake: &Lake) -> io::Result<Option<LakeLock>> {
+    try_advisory_lock(lake, LOCK_FILE)
+}
+
+/// Takes the advisory lock `LAKE/<name>` if it is free; `None` when another holds it.
+pub fn try_advisory_lock(lake: &Lake, name: &str) -> io::Result<Option<LakeLock>> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lake.root().join(name))?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a file descriptor we own; no memory is passed.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() == io::ErrorKind::WouldBlock {
+                return Ok(None);
+            }
+            return Err(err);
+        }
+    }
+    Ok(Some(LakeLock { _file: file }))
+}
+
 /// Exchanges two directories atomically where the platform can; otherwise renames `live`
 /// aside to `new` and `new` into place, which leaves a short window without the partition.
 fn exchange(new: &Path, live: &Path) -> io::Result<()> {

@@ -14,6 +14,7 @@
 
 pub mod commit;
 pub mod compact;
+pub mod fault;
 pub mod observed_names;
 pub mod schema;
 

@@ -66,7 +66,7 @@ fn a_commit_interrupted_after_its_manifest_is_finished_on_recovery() {
     std::fs::write(stage.join("COMMIT"), manifest).unwrap();
     assert!(lake.is_empty().unwrap());
 
-    yusuan::lake::commit::recover_older_than(&lake, std::time::Duration::ZERO).unwrap();
+    yusuan::lake::commit::recover(&lake).unwrap();
     assert_eq!(lake.document_ids().unwrap(), vec![loaded.doc_id.clone()]);
     assert!(lake.file_path("facts", 2021, &loaded.doc_id).is_file());
     assert!(!stage.exists());
@@ -81,7 +81,7 @@ fn a_commit_interrupted_before_its_manifest_is_discarded() {
     let stage = dir.path().join("_staging").join("half");
     std::fs::create_dir_all(&stage).unwrap();
     std::fs::write(stage.join("facts.parquet"), b"half a file").unwrap();
-    yusuan::lake::commit::recover_older_than(&lake, std::time::Duration::ZERO).unwrap();
+    yusuan::lake::commit::recover(&lake).unwrap();
     assert!(!stage.exists());
     assert!(lake.is_empty().unwrap());
 }

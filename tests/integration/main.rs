@@ -5,6 +5,7 @@
 mod batch;
 mod cli;
 mod coverage;
+mod crash;
 mod export;
 mod lake;
 mod repl;

@@ -1,0 +1,279 @@
+//! Crash tests of the commit protocol: an ingest is killed at every crash point of the
+//! protocol in turn (`YUSUAN_CRASH_AT=N` aborts the process at the N-th, as SIGKILL would),
+//! and the lake is checked after each: every live document whole, one live version per
+//! organisation-year, no facts without their live `documents` row, nothing left in
+//! `_staging`, and the totals of the version that is live.
+//!
+//! Three versions of the seed document (data/docs/wanyuan-shebaoju-2021-yusuan.txt) differ
+//! in one leaf of the 部门支出总表, line 188 (住房公积金): 184,249.00 as printed, 184,250.00
+//! and 184,251.00, so the expenditure total is 3,162,923.00, 3,162,924.00 or 3,162,925.00
+//! and tells which version a query sees.
+
+use std::path::Path;
+use std::process::Output;
+
+use yusuan::lake::Lake;
+
+use super::{seed, stderr, stdout};
+
+/// Writes the three versions into `dir`; their paths.
+fn versions(dir: &Path) -> [String; 3] {
+    let text = std::fs::read_to_string(seed()).unwrap();
+    let line = "221\t02\t01\t203101\t住房公积金\t184,249.00\t184,249.00\t\t";
+    assert!(text.contains(line), "the seed's line 188 changed");
+    ["184,249.00", "184,250.00", "184,251.00"].map(|amount| {
+        let v = text.replace(line, &line.replace("184,249.00", amount));
+        let path = dir.join(format!("v{}.txt", &amount[6..7]));
+        std::fs::write(&path, v).unwrap();
+        path.to_str().unwrap().to_string()
+    })
+}
+
+/// The expenditure total of each version, in the order of [`versions`].
+const TOTALS: [&str; 3] = ["3162923.00", "3162924.00", "3162925.00"];
+
+fn run(dir: &Path, crash_at: Option<usize>, args: &[&str]) -> Output {
+    let mut all = vec!["--lake", "lake"];
+    all.extend_from_slice(args);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yusuan"));
+    cmd.args(&all)
+        .current_dir(dir)
+        .env_remove("YUSUAN_LAKE")
+        .env_remove(yusuan::lake::fault::CRASH_AT_VAR);
+    if let Some(n) = crash_at {
+        cmd.env(yusuan::lake::fault::CRASH_AT_VAR, n.to_string());
+    }
+    cmd.output().unwrap()
+}
+
+fn ingest(dir: &Path, path: &str, crash_at: Option<usize>) -> Output {
+    run(dir, crash_at, &["ingest", path])
+}
+
+/// Checks the invariants; the index of the live version (`None`: no document).
+fn check(dir: &Path, versions: &[String; 3], context: &str) -> Option<usize> {
+    let out = run(
+        dir,
+        None,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT (SELECT count(*) FROM documents WHERE live) AS live, \
+                    (SELECT max(path) FROM documents WHERE live) AS path, \
+                    (SELECT count(*) FROM lake.facts \
+                     WHERE doc_id NOT IN (SELECT doc_id FROM documents WHERE live)) AS orphans, \
+                    (SELECT sum(total) FROM expenditure) AS total",
+        ],
+    );
+    assert!(out.status.success(), "{context}: {}", stderr(&out));
+    let text = stdout(&out);
+    let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    let staging: Vec<_> = std::fs::read_dir(dir.join("lake/_staging"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        staging.is_empty(),
+        "{context}: left in _staging: {staging:?}"
+    );
+    assert_eq!(
+        row[2], "0",
+        "{context}: facts without a live document: {text}"
+    );
+    match row[0] {
+        "0" => {
+            assert_eq!(row[3], "", "{context}: amounts with no document: {text}");
+            None
+        }
+        "1" => {
+            let v = versions
+                .iter()
+                .position(|p| p.ends_with(row[1].rsplit('/').next().unwrap()))
+                .unwrap_or_else(|| panic!("{context}: unknown live path: {text}"));
+            assert_eq!(
+                row[3], TOTALS[v],
+                "{context}: version {v} not whole: {text}"
+            );
+            Some(v)
+        }
+        n => panic!("{context}: {n} live versions of one organisation-year: {text}"),
+    }
+}
+
+/// Whether the run was stopped at its crash point (rather than finishing).
+fn crashed(out: &Output) -> bool {
+    !out.status.success() && stderr(out).contains("aborting at crash point")
+}
+
+#[test]
+fn an_ingest_killed_at_any_crash_point_leaves_a_whole_lake() {
+    let mut points = 0;
+    let mut supersede_points = 0;
+    for n in 1.. {
+        // A first version, killed at point n: afterwards nothing or all of it.
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let v = versions(d);
+        let out = ingest(d, &v[0], Some(n));
+        if !crashed(&out) {
+            assert!(out.status.success(), "{}", stderr(&out));
+            break;
+        }
+        points += 1;
+        let seen = check(d, &v, &format!("first ingest killed at {n}"));
+        assert!(matches!(seen, None | Some(0)));
+        // The rerun stores it.
+        assert!(ingest(d, &v[0], None).status.success());
+        assert_eq!(check(d, &v, &format!("rerun after {n}")), Some(0));
+    }
+    for n in 1.. {
+        // A new version superseding the live one, killed at point n.
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let v = versions(d);
+        assert!(ingest(d, &v[0], None).status.success());
+        let out = ingest(d, &v[1], Some(n));
+        if !crashed(&out) {
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_eq!(check(d, &v, "no crash"), Some(1));
+            break;
+        }
+        supersede_points += 1;
+        let seen = check(d, &v, &format!("supersede killed at {n}"));
+        assert!(matches!(seen, Some(0) | Some(1)), "{seen:?}");
+
+        // The same crash while another process has the lake open (a long ingest), which
+        // then commits a third version: the interrupted commit is finished first and
+        // superseded, never replayed after the third version lands.
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let v = versions(d);
+        assert!(ingest(d, &v[0], None).status.success());
+        let open = Lake::open(d.join("lake")).unwrap();
+        assert!(crashed(&ingest(d, &v[1], Some(n))));
+        yusuan::ingest::ingest(&open, Path::new(&v[2])).unwrap();
+        assert_eq!(check(d, &v, &format!("third version after {n}")), Some(2));
+    }
+    eprintln!("crash points: {points} in a first ingest, {supersede_points} in a supersede");
+    // Five tables staged, the manifest aside and renamed, five files moved: the first
+    // ingest passes 12 points; superseding also stages the old row, deletes four files
+    // and moves one more `documents` row: 18.
+    assert!(points >= 12, "{points} crash points in a first ingest");
+    assert!(supersede_points >= 18, "{supersede_points} in a supersede");
+}
+
+/// A manifest left in `_staging` that points outside the lake's tables is refused whole:
+/// nothing outside is deleted or written, and the directory is kept aside, reported.
+#[test]
+fn a_hostile_manifest_touches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let v = versions(d);
+    assert!(ingest(d, &v[0], None).status.success());
+    let victim = d.join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let cases = [
+        format!("-\t{}\n", victim.display()),
+        "-\t../victim.txt\n".to_string(),
+        "facts.parquet\t../victim.txt\n".to_string(),
+        "-\tfacts/fiscal_year=2021/../../../victim.txt\n".to_string(),
+        "../../victim.txt\tfacts/fiscal_year=2021/x.parquet\n".to_string(),
+        "-\t.commit.lock\n".to_string(),
+    ];
+    for (i, manifest) in cases.iter().enumerate() {
+        let stage = d.join("lake/_staging").join(format!("evil{i}"));
+        std::fs::create_dir_all(&stage).unwrap();
+        std::fs::write(stage.join("facts.parquet"), b"PAR1 not a lake file").unwrap();
+        std::fs::write(stage.join("COMMIT"), manifest).unwrap();
+        let out = run(d, None, &["sql", "-c", "SELECT 1"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("refused an interrupted commit's manifest"),
+            "{manifest}: {}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert!(!stage.exists());
+        assert!(
+            d.join("lake/_staging")
+                .join(format!("evil{i}.rejected"))
+                .is_dir()
+        );
+        assert!(d.join("lake/.commit.lock").exists());
+    }
+    // The lake still answers, with the document whole.
+    let out = run(
+        d,
+        None,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT sum(total) AS t FROM expenditure",
+        ],
+    );
+    assert_eq!(stdout(&out), format!("t\n{}\n", TOTALS[0]));
+}
+
+/// A folder with a FIFO, a link back to itself and a second link to the same document is
+/// ingested in bounded time: the document once, the FIFO and the loop passed over, named.
+#[cfg(unix)]
+#[test]
+fn fifos_and_link_loops_in_a_folder_are_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let docs = d.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::copy(seed(), docs.join("seed.txt")).unwrap();
+    std::os::unix::fs::symlink(docs.join("seed.txt"), docs.join("again.txt")).unwrap();
+    std::os::unix::fs::symlink(&docs, docs.join("loop")).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(docs.join("pipe.txt"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args(["--lake", "lake", "ingest", "docs"])
+        .current_dir(d)
+        .env_remove("YUSUAN_LAKE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("ingest of a folder with a FIFO and a link loop did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("1 stored"), "{text}");
+    assert!(
+        text.contains("pipe.txt (a FIFO, not a file: not read)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("already visited through another path"),
+        "{text}"
+    );
+    let out = run(
+        d,
+        None,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT count(*) AS n FROM documents",
+        ],
+    );
+    assert_eq!(stdout(&out), "n\n1\n");
+}
