@@ -15,6 +15,7 @@
 //! | `code_name_mismatch`, `code_repaired` | codes against the catalog; parser repairs |
 //! | `target_impossible`, `target_amount_conflict`, `target_missing_value` | 绩效目标 |
 
+mod amount_range;
 mod balance;
 mod code_names;
 mod cross_table;
@@ -99,6 +100,7 @@ pub struct Rule {
 
 /// Every rule, in the order they run.
 pub const RULES: &[Rule] = &[
+    amount_range::RULE,
     rollup::RULE,
     row_sum::RULE,
     balance::RULE,

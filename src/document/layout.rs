@@ -646,33 +646,63 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 /// Monotone assignment of positions to anchors (least total distance).
+///
+/// The i-th position can only take an anchor in `i ..= i + (k - n)` (the ones before it and
+/// after it need theirs), so the table of costs is a band `k - n + 1` wide: a full row is
+/// linear however many columns it has. A band too large to be a real table's (a row of
+/// thousands of amounts against thousands of columns) is assigned greedily instead, so no
+/// input costs quadratic time or memory.
 fn assign(pos: &[f64], anchors: &[f64]) -> Vec<usize> {
     let n = pos.len();
     let k = anchors.len();
     if n == 0 || n > k {
         return (0..n).collect();
     }
-    // dp[i][j]: cost of placing the first i positions in the first j anchors.
+    let width = k - n + 1;
+    if n.saturating_mul(width) > MAX_ASSIGN_CELLS {
+        return assign_greedily(pos, anchors);
+    }
+    // dp[i][d]: cost of placing the first i positions in the first i + d anchors.
     let inf = f64::INFINITY;
-    let mut dp = vec![vec![inf; k + 1]; n + 1];
+    let mut dp = vec![vec![inf; width]; n + 1];
     dp[0].fill(0.0);
     for i in 1..=n {
-        for j in i..=k {
-            let take = dp[i - 1][j - 1] + (pos[i - 1] - anchors[j - 1]).abs();
-            let skip = dp[i][j - 1];
-            dp[i][j] = take.min(skip);
+        for d in 0..width {
+            let j = i + d;
+            let take = dp[i - 1][d] + (pos[i - 1] - anchors[j - 1]).abs();
+            let skip = if d > 0 { dp[i][d - 1] } else { inf };
+            dp[i][d] = take.min(skip);
         }
     }
     let mut out = vec![0; n];
-    let (mut i, mut j) = (n, k);
-    while i > 0 && j > 0 {
-        if dp[i][j] == dp[i][j - 1] && j > i {
-            j -= 1;
+    let (mut i, mut d) = (n, width - 1);
+    while i > 0 {
+        if d > 0 && dp[i][d] == dp[i][d - 1] {
+            d -= 1;
         } else {
-            out[i - 1] = j - 1;
+            out[i - 1] = i + d - 1;
             i -= 1;
-            j -= 1;
         }
+    }
+    out
+}
+
+/// The most cells of [`assign`]'s cost table (a real table's rows need a few thousand).
+const MAX_ASSIGN_CELLS: usize = 1 << 20;
+
+/// Each position to the nearest anchor that keeps the order and leaves room for the rest.
+fn assign_greedily(pos: &[f64], anchors: &[f64]) -> Vec<usize> {
+    let (n, k) = (pos.len(), anchors.len());
+    let mut out = Vec::with_capacity(n);
+    let mut next = 0;
+    for (i, x) in pos.iter().enumerate() {
+        let last = k - (n - i);
+        let mut j = next;
+        while j < last && (anchors[j + 1] - x).abs() <= (anchors[j] - x).abs() {
+            j += 1;
+        }
+        out.push(j);
+        next = j + 1;
     }
     out
 }
@@ -1581,6 +1611,16 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
     let side_cols: Vec<Vec<usize>> = (0..sides)
         .map(|s| (0..k).filter(|&c| side_of_col[c] == Some(s)).collect())
         .collect();
+    // Where each value column stands among its side's columns.
+    let index_in_side: Vec<Option<usize>> = {
+        let mut index = vec![None; k];
+        for cols in &side_cols {
+            for (i, &c) in cols.iter().enumerate() {
+                index[c] = Some(i);
+            }
+        }
+        index
+    };
     let unpivot = sides > 1
         && side_coded.iter().all(|c| *c)
         && side_cols.iter().all(|c| c.len() == side_cols[0].len());
@@ -1600,27 +1640,30 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
             continue;
         }
         let (labels, groups) = header_labels(&h);
-        // Value-column centres on this page.
-        let centers: Vec<f64> = (0..k)
-            .map(|c| {
-                let mut v: Vec<f64> = dlines
-                    .iter()
-                    .zip(col_of.iter())
-                    .filter(|(d, _)| d.page == p)
-                    .flat_map(|(d, cols)| {
-                        d.blocks
-                            .iter()
-                            .zip(cols.iter())
-                            .flat_map(|(b, cs)| b.nums.iter().zip(cs.iter()))
-                            .filter(|(_, cc)| **cc == c)
-                            .map(|(t, _)| t.center())
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
+        // Value-column centres on this page, the amounts gathered in one pass (a pass per
+        // column would be quadratic in a row's width).
+        let mut by_col: Vec<Vec<f64>> = vec![Vec::new(); k];
+        for (d, cols) in dlines
+            .iter()
+            .zip(col_of.iter())
+            .filter(|(d, _)| d.page == p)
+        {
+            for (b, cs) in d.blocks.iter().zip(cols.iter()) {
+                for (t, &c) in b.nums.iter().zip(cs.iter()) {
+                    if let Some(v) = by_col.get_mut(c) {
+                        v.push(t.center());
+                    }
+                }
+            }
+        }
+        let centers: Vec<f64> = by_col
+            .iter_mut()
+            .enumerate()
+            .map(|(c, v)| {
                 if v.is_empty() {
                     page_anchors[p].get(c).copied().unwrap_or(0.0) - 2.0
                 } else {
-                    median(&mut v)
+                    median(v)
                 }
             })
             .collect();
@@ -1700,7 +1743,9 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
                     }
                     cells[cw] = e.name.clone();
                     for (c, v) in &e.vals {
-                        if let Some(i) = side_cols[s].iter().position(|x| x == c) {
+                        if side_of_col.get(*c).copied().flatten() == Some(s)
+                            && let Some(i) = index_in_side.get(*c).copied().flatten()
+                        {
                             cells[cw + 1 + i] = v.clone();
                         }
                     }
@@ -1749,7 +1794,9 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
                 }
                 cells[nc] = e.name.clone();
                 for (c, v) in &e.vals {
-                    if let Some(i) = side_cols[s].iter().position(|x| x == c) {
+                    if side_of_col.get(*c).copied().flatten() == Some(s)
+                        && let Some(i) = index_in_side.get(*c).copied().flatten()
+                    {
                         cells[nc + 1 + i] = v.clone();
                     }
                 }
@@ -1930,6 +1977,50 @@ mod tests {
     fn monotone_assignment() {
         assert_eq!(assign(&[31.0, 49.0], &[29.0, 37.0, 47.0]), vec![0, 2]);
         assert_eq!(assign(&[38.0], &[29.0, 37.0, 47.0]), vec![1]);
+        assert_eq!(assign(&[10.0, 30.0], &[10.0, 20.0, 30.0, 40.0]), vec![0, 2]);
+        assert_eq!(assign(&[25.0, 45.0], &[10.0, 20.0, 30.0, 40.0]), vec![1, 3]);
+        // Leaves room for the positions after it: 11 cannot take the nearest anchor 10.
+        assert_eq!(
+            assign(&[11.0, 12.0, 13.0], &[10.0, 20.0, 30.0]),
+            vec![0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn a_row_of_a_hundred_thousand_amounts_is_read_whole() {
+        // Hostile input: one table row 100,000 amounts wide. Reading it took memory and
+        // time quadratic in the width (17 GB after 30 s); every amount is now read once.
+        let mut text = String::from(
+            "                 预算01表 收支总表\n                      金额单位：万元\n    项目     预算数\n一般公共服务支出",
+        );
+        for _ in 0..100_000 {
+            text.push_str("   1,234.56");
+        }
+        text.push('\n');
+        let l = lines(&text);
+        let lay = layout(&l);
+        let row = lay.tables[0].data_rows().next().expect("the row");
+        let amounts = row.cells.iter().filter(|c| *c == "1,234.56").count();
+        assert_eq!(amounts, 100_000);
+    }
+
+    #[test]
+    fn assignment_of_huge_rows_is_linear() {
+        // A full row of 200,000 amounts: one way to place them, found in linear time and
+        // memory (the full table of costs would be 40 billion cells).
+        let anchors: Vec<f64> = (0..200_000).map(|i| f64::from(i) * 10.0).collect();
+        assert_eq!(assign(&anchors, &anchors), (0..200_000).collect::<Vec<_>>());
+        // Half of them against all columns: past the table's bound, placed greedily,
+        // each on its own column.
+        let half: Vec<f64> = (0..100_000).map(|i| f64::from(i) * 20.0 + 1.0).collect();
+        let placed = assign(&half, &anchors);
+        assert_eq!(placed.len(), 100_000);
+        assert!(placed.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(placed[..3], [0, 2, 4]);
+        assert_eq!(
+            assign_greedily(&[11.0, 12.0, 13.0], &[10.0, 20.0, 30.0]),
+            vec![0, 1, 2]
+        );
     }
 
     #[test]

@@ -45,6 +45,13 @@ fn is_dash(t: &str) -> bool {
 /// Parses an amount as printed: "1,234.50", "1234", "(25)", "（25）", "-25", "０.９７".
 /// Returns `None` for blanks, dashes, percentages, text and malformed groupings.
 pub fn parse_amount(cell: &str) -> Option<Decimal> {
+    match amount_shape(cell)? {
+        AmountShape::Fits(d) => Some(d),
+        AmountShape::TooLarge => None,
+    }
+}
+
+fn amount_shape(cell: &str) -> Option<AmountShape> {
     let t = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
     if t.is_empty() || is_dash(t) {
         return None;
@@ -101,19 +108,37 @@ pub fn parse_amount(cell: &str) -> Option<Decimal> {
         return None;
     }
     let mut plain: String = int_part.chars().filter(|c| *c != ',').collect();
-    // Beyond 15 integer digits no amount fits Decimal128(18,2) in 元.
-    if plain.len() > 15 {
-        return None;
+    if plain.len() > MAX_INTEGER_DIGITS || frac_part.is_some_and(|f| f.len() > MAX_DECIMALS) {
+        return Some(AmountShape::TooLarge);
     }
     if let Some(f) = frac_part {
-        if f.len() > 8 {
-            return None;
-        }
         plain.push('.');
         plain.push_str(f);
     }
     let d = Decimal::from_str(&plain).ok()?;
-    Some(if negative { -d } else { d })
+    Some(AmountShape::Fits(if negative { -d } else { d }))
+}
+
+/// Beyond 15 integer digits no amount fits `Decimal128(18, 2)` in 元 (nor in 万元 once
+/// converted); more than 8 decimals is no printed amount's precision.
+const MAX_INTEGER_DIGITS: usize = 15;
+const MAX_DECIMALS: usize = 8;
+
+/// Whether a cell is printed as an amount (digits, thousands separators, a decimal point)
+/// but has more digits than any amount the lake stores: it cannot be read exactly, and the
+/// caller reports it rather than passing over it as text.
+///
+/// Only a number written as an amount counts (a decimal point or thousands separators): a
+/// bare run of 16 or more digits is an account or an identifier, not money.
+pub fn oversized_amount(cell: &str) -> bool {
+    cell.contains(['.', ',', '．', '，'])
+        && matches!(amount_shape(cell), Some(AmountShape::TooLarge))
+}
+
+/// A cell read as an amount: its value, or too many digits for one.
+enum AmountShape {
+    Fits(Decimal),
+    TooLarge,
 }
 
 /// True when a cell is a bare run of ASCII digits (a code, or an integer amount: the
@@ -129,6 +154,18 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn too_many_digits_is_no_amount_but_is_reported() {
+        assert_eq!(parse_amount("123456789012345678901234567890.00"), None);
+        assert!(oversized_amount("123456789012345678901234567890.00"));
+        assert!(oversized_amount("1,234,567,890,123,456.00"));
+        assert!(oversized_amount("1.123456789"));
+        // An account number is not an amount at all.
+        assert!(!oversized_amount("6228480012345678901"));
+        assert!(!oversized_amount("1,234.56"));
+        assert!(!oversized_amount("经费"));
     }
 
     #[test]

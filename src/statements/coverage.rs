@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 
 use crate::document::grid::{ProseLine, TableGrid};
 use crate::document::layout::{tokenize, year_before_nian};
-use crate::document::number::parse_amount;
+use crate::document::number::{oversized_amount, parse_amount};
 use crate::document::text::compact;
 use crate::model::{
     Coverage, CoverageStatus, Fact, Phase, TableInfo, Target, Unit, UnreadNumber, statement,
@@ -134,8 +134,10 @@ fn table_lines(table: &TableGrid) -> Vec<(u32, Vec<Token>)> {
     out
 }
 
+/// A printed number: an amount, or one with too many digits to store (counted, so that it
+/// is reported unread rather than passed over as text).
 fn is_number(t: &str) -> bool {
-    parse_amount(t).is_some()
+    parse_amount(t).is_some() || oversized_amount(t)
 }
 
 fn bare_digits(t: &str) -> bool {

@@ -277,3 +277,40 @@ fn fifos_and_link_loops_in_a_folder_are_passed_over() {
     );
     assert_eq!(stdout(&out), "n\n1\n");
 }
+
+/// An amount with more digits than the lake stores is reported on its line and leaves the
+/// document partial, never dropped in silence (line 188's total, 30 digits).
+#[test]
+fn an_amount_too_large_to_store_is_an_error_not_a_silent_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = std::fs::read_to_string(seed()).unwrap();
+    let line = "221\t02\t01\t203101\t住房公积金\t184,249.00\t184,249.00\t\t";
+    let huge = text.replace(
+        line,
+        "221\t02\t01\t203101\t住房公积金\t123456789012345678901234567890.00\t184,249.00\t\t",
+    );
+    std::fs::write(d.join("huge.txt"), huge).unwrap();
+    let out = run(d, None, &["check", "--format", "json", "huge.txt"]);
+    let text = stdout(&out);
+    assert!(text.contains("amount_out_of_range"), "{text}");
+    let out = run(d, None, &["ingest", "huge.txt"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        said.contains("partial") && said.contains("(lines 188)"),
+        "{said}"
+    );
+    let out = run(
+        d,
+        None,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT rule, src_line FROM findings WHERE rule = 'amount_out_of_range'",
+        ],
+    );
+    assert_eq!(stdout(&out), "rule,src_line\namount_out_of_range,188\n");
+}
