@@ -61,7 +61,7 @@ use datafusion::parquet::errors::ParquetError;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::schema::{self, DocumentKey, DocumentRecord};
-use super::{CommittedDocument, Lake, compact, fault};
+use super::{CommittedDocument, Lake, compact, fault, health};
 use crate::checks::Finding;
 use crate::model::ParsedDocument;
 
@@ -357,11 +357,20 @@ const REJECTED: &str = ".rejected";
 /// Finishes commits whose manifest was written and discards those whose was not — if no
 /// other process is committing (it holds the commit lock, and recovers before its own
 /// commit). See the module documentation for what a crash can leave.
+///
+/// Then, with no compaction running either, moves damaged table files aside with a warning
+/// ([`super::health`]), so that one unreadable file does not stop every query.
 pub fn recover(lake: &Lake) -> io::Result<()> {
     let Some(_lock) = compact::try_advisory_lock(lake, COMMIT_LOCK_FILE)? else {
         return Ok(());
     };
-    recover_locked(lake)
+    recover_locked(lake)?;
+    if let Some(_compaction) = compact::try_lock(lake)? {
+        for damaged in health::quarantine_damaged(lake)? {
+            eprintln!("{}", health::warning(&damaged));
+        }
+    }
+    Ok(())
 }
 
 /// [`recover`] with the commit lock held by the caller.

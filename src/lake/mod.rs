@@ -15,6 +15,7 @@
 pub mod commit;
 pub mod compact;
 pub mod fault;
+pub mod health;
 pub mod observed_names;
 pub mod schema;
 

@@ -1,8 +1,10 @@
-//! Crash tests of the commit protocol: an ingest is killed at every crash point of the
-//! protocol in turn (`YUSUAN_CRASH_AT=N` aborts the process at the N-th, as SIGKILL would),
-//! and the lake is checked after each: every live document whole, one live version per
-//! organisation-year, no facts without their live `documents` row, nothing left in
-//! `_staging`, and the totals of the version that is live.
+//! The lake under crashes and hostile input. Crash tests of the commit protocol: an ingest
+//! is killed at every crash point of the protocol in turn (`YUSUAN_CRASH_AT=N` aborts the
+//! process at the N-th, as SIGKILL would), and the lake is checked after each: every live
+//! document whole, one live version per organisation-year, no facts without their live
+//! `documents` row, nothing left in `_staging`, and the totals of the version that is
+//! live. Then hostile files: a manifest pointing outside the lake, FIFOs and link loops in
+//! a folder, an amount too large to store, a damaged lake file.
 //!
 //! Three versions of the seed document (data/docs/wanyuan-shebaoju-2021-yusuan.txt) differ
 //! in one leaf of the 部门支出总表, line 188 (住房公积金): 184,249.00 as printed, 184,250.00
@@ -313,4 +315,97 @@ fn an_amount_too_large_to_store_is_an_error_not_a_silent_drop() {
         ],
     );
     assert_eq!(stdout(&out), "rule,src_line\namount_out_of_range,188\n");
+}
+
+/// A lake file with a damaged footer is named and moved aside when the lake is opened: the
+/// rest of the lake answers (before, every query failed, even `SELECT 1`), the damaged
+/// document is out of the answers whole, and ingesting it again restores it.
+#[test]
+fn a_damaged_lake_file_is_named_and_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let v = versions(d);
+    let other = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/corpus/sz-tongjiju-2026-yusuan.txt");
+    assert!(ingest(d, &v[0], None).status.success());
+    assert!(ingest(d, other.to_str().unwrap(), None).status.success());
+    let count = |d: &Path| {
+        let out = run(
+            d,
+            None,
+            &[
+                "sql",
+                "--format",
+                "csv",
+                "-c",
+                "SELECT count(DISTINCT doc_id) AS docs, count(*) AS facts FROM facts",
+            ],
+        );
+        (out.status.success(), stdout(&out), stderr(&out))
+    };
+    let (ok, before, _) = count(d);
+    assert!(ok);
+    // The seed stores 215 facts (README, quick start).
+    let seed_facts: usize = 215;
+
+    // The seed's facts file: its footer overwritten.
+    let facts_dir = d.join("lake/facts/fiscal_year=2021");
+    let file = std::fs::read_dir(&facts_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let n = bytes.len();
+    bytes[n - 40..n - 8].fill(0);
+    std::fs::write(&file, bytes).unwrap();
+
+    let (ok, after, warned) = count(d);
+    assert!(ok, "{warned}");
+    let name = file.file_name().unwrap().to_str().unwrap();
+    assert!(
+        warned.contains(&format!(
+            "lake/facts/fiscal_year=2021/{name} cannot be read"
+        )),
+        "{warned}"
+    );
+    assert!(
+        warned.contains("moved to lake/_damaged/facts/fiscal_year=2021/"),
+        "{warned}"
+    );
+    let facts = |t: &str| -> usize {
+        t.lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        after.lines().nth(1).unwrap().split(',').next(),
+        Some("1"),
+        "{after}"
+    );
+    assert_eq!(facts(&before) - facts(&after), seed_facts);
+    // No documents row is left for the document set aside.
+    let out = run(
+        d,
+        None,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT count(*) AS n FROM documents",
+        ],
+    );
+    assert_eq!(stdout(&out), "n\n1\n");
+
+    // Ingested again, it is back.
+    let out = ingest(d, &v[0], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (_, again, _) = count(d);
+    assert_eq!(again, before);
 }
