@@ -80,7 +80,9 @@ enum Command {
         /// Documents, or folders to search recursively.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Ingest documents already in the lake (same bytes) again.
+        /// Ingest documents already in the lake (same bytes) again, and let a new version
+        /// replace the live one even when it reads fewer standard tables (a truncated copy
+        /// is refused otherwise).
         #[arg(long)]
         force: bool,
         /// Documents parsed at once (default: the number of cores).

@@ -113,13 +113,14 @@ pub fn load_bytes_with(
 /// Reads, parses, checks and commits one document.
 pub fn ingest(lake: &Lake, path: &Path) -> Result<(Loaded, CommitSummary), IngestError> {
     let loaded = load(path)?;
-    commit(lake, path, loaded)
+    commit(lake, path, loaded, false)
 }
 
 fn commit(
     lake: &Lake,
     path: &Path,
     loaded: Loaded,
+    force: bool,
 ) -> Result<(Loaded, CommitSummary), IngestError> {
     let shown_path = path.display().to_string();
     let record = DocumentRecord {
@@ -128,12 +129,18 @@ fn commit(
         finding_count: loaded.findings.len(),
         ingested_at_micros: chrono::Utc::now().timestamp_micros(),
     };
-    let summary =
-        commit::commit_document(lake, &loaded.doc_id, &loaded.doc, &loaded.findings, &record)
-            .map_err(|source| IngestError::Commit {
-                path: path.to_path_buf(),
-                source,
-            })?;
+    let summary = commit::commit_document(
+        lake,
+        &loaded.doc_id,
+        &loaded.doc,
+        &loaded.findings,
+        &record,
+        force,
+    )
+    .map_err(|source| IngestError::Commit {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok((loaded, summary))
 }
 
@@ -282,7 +289,7 @@ fn ingest_one(
         load_bytes_with(path, &bytes, &options.overrides).map(Ok)
     });
     turn.run(i, || match prepared {
-        Ok(Ok(loaded)) => match commit(lake, path, loaded) {
+        Ok(Ok(loaded)) => match commit(lake, path, loaded, options.force) {
             Ok(stored) => Outcome::Stored(Box::new(stored)),
             Err(e) => Outcome::Failed(e),
         },

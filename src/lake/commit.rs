@@ -87,15 +87,48 @@ pub struct CommitSummary {
 /// A commit that did not happen; the lake is as it was.
 #[derive(Debug)]
 pub enum CommitError {
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        path: PathBuf,
+        source: io::Error,
+    },
+    /// The new version reads fewer standard tables than the live one it would replace (a
+    /// truncated copy?); `force` replaces it anyway.
+    LessThanLive {
+        live_doc_id: String,
+        live_tables: Vec<String>,
+        new_tables: Vec<String>,
+    },
     Arrow(ArrowError),
-    Parquet { path: PathBuf, source: ParquetError },
+    Parquet {
+        path: PathBuf,
+        source: ParquetError,
+    },
 }
 
 impl fmt::Display for CommitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CommitError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            CommitError::LessThanLive {
+                live_doc_id,
+                live_tables,
+                new_tables,
+            } => {
+                let lost: Vec<&str> = live_tables
+                    .iter()
+                    .filter(|t| !new_tables.contains(t))
+                    .map(String::as_str)
+                    .collect();
+                write!(
+                    f,
+                    "this version reads {} of the standard tables the live version {live_doc_id} \
+                     reads ({}; missing here: {}): a truncated copy? The live version is kept; \
+                     --force replaces it anyway",
+                    new_tables.len(),
+                    live_tables.len(),
+                    lost.join(", ")
+                )
+            }
             CommitError::Arrow(e) => write!(f, "cannot build the document's rows: {e}"),
             CommitError::Parquet { path, source } => {
                 write!(f, "{}: writing Parquet: {source}", path.display())
@@ -148,6 +181,7 @@ pub fn commit_document(
     doc: &ParsedDocument,
     findings: &[Finding],
     record: &DocumentRecord,
+    force: bool,
 ) -> Result<CommitSummary, CommitError> {
     let key = DocumentKey { doc_id, doc };
     // Build every batch first: a document that cannot be represented fails here, before
@@ -195,6 +229,21 @@ pub fn commit_document(
             && d.phase == doc.meta.phase.as_str()
             && d.content == part
     })?;
+    // A new version that reads fewer standard tables than the live one is more likely a
+    // copy cut short than a correction: it does not replace the live one unless forced.
+    if !force {
+        let new_tables = standard_tables(doc.tables.iter().map(|t| t.statement.as_str()));
+        for old in &superseded {
+            let live_tables = standard_tables(old.tables_found().split(','));
+            if new_tables.len() < live_tables.len() {
+                return Err(CommitError::LessThanLive {
+                    live_doc_id: old.doc_id.clone(),
+                    live_tables,
+                    new_tables,
+                });
+            }
+        }
+    }
     for old in &superseded {
         compact::extract_document(lake, &old.doc_id).map_err(io_err(lake.root()))?;
     }
@@ -237,6 +286,18 @@ pub fn commit_document(
         replaced,
         superseded: superseded.into_iter().map(|d| d.doc_id).collect(),
     })
+}
+
+/// The distinct standard tables among `statements` (not `unrecognised` regions).
+fn standard_tables<'a>(statements: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in statements {
+        let s = s.trim();
+        if !s.is_empty() && s != "unrecognised" && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
 }
 
 /// One step of a commit: move a staged file into place, or delete a file.

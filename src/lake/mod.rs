@@ -194,6 +194,18 @@ pub struct CommittedDocument {
     pub batch: RecordBatch,
 }
 
+impl CommittedDocument {
+    /// The statements the document's tables were read as (`tables_found`), comma-separated.
+    pub fn tables_found(&self) -> String {
+        self.batch
+            .column_by_name("tables_found")
+            .and_then(|c| c.as_string_opt::<i32>())
+            .filter(|c| c.is_valid(0))
+            .map(|c| c.value(0).to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// The part of a disclosure a document is, from its `content`: `narrative` for a prose-only
 /// part, `tables` otherwise (also for rows written before coverage was stored).
 pub fn part_of(content: &str) -> &str {

@@ -409,3 +409,44 @@ fn a_damaged_lake_file_is_named_and_set_aside() {
     let (_, again, _) = count(d);
     assert_eq!(again, before);
 }
+
+/// A copy of a document cut short (its first 190 lines: three of its standard tables) does
+/// not replace the live version, which reads them all; `--force` replaces it.
+#[test]
+fn a_truncated_copy_does_not_replace_the_whole_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let v = versions(d);
+    let text = std::fs::read_to_string(seed()).unwrap();
+    let cut: String = text.lines().take(190).map(|l| format!("{l}\n")).collect();
+    std::fs::write(d.join("cut.txt"), cut).unwrap();
+    assert!(ingest(d, &v[0], None).status.success());
+    let live = |d: &Path| {
+        let out = run(
+            d,
+            None,
+            &[
+                "sql",
+                "--format",
+                "csv",
+                "-c",
+                "SELECT path, table_count FROM documents WHERE live",
+            ],
+        );
+        stdout(&out)
+    };
+    let before = live(d);
+    assert!(before.ends_with(",14\n"), "{before}");
+
+    let out = ingest(d, "cut.txt", None);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(said.contains("a truncated copy?"), "{said}");
+    assert!(said.contains("--force"), "{said}");
+    assert_eq!(live(d), before);
+
+    let out = run(d, None, &["ingest", "--force", "cut.txt"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = live(d);
+    // The 三公 统计表 (line 121), 部门收支总表 (133) and 部门支出总表 (175).
+    assert_eq!(after, "path,table_count\ncut.txt,3\n");
+}
