@@ -102,7 +102,21 @@ impl Run<'_> {
         }
         for statement in script::split(&source.text) {
             summary.statements += 1;
-            let result = exec::execute(self.ctx, &statement.text, self.params).await;
+            // Rows stream into a result file; with --continue-on-error a statement that
+            // fails halfway must leave nothing of itself in the file, so it is collected first.
+            let result = match dest {
+                Destination::File(file) if !self.continue_on_error => {
+                    exec::execute_to_file(
+                        self.ctx,
+                        &statement.text,
+                        self.params,
+                        &self.settings,
+                        file,
+                    )
+                    .await
+                }
+                _ => exec::execute(self.ctx, &statement.text, self.params).await,
+            };
             let outcome = match result {
                 Ok(result) => {
                     let emitted = exec::emit(&result, &self.settings, dest, notes);

@@ -47,6 +47,9 @@ pub struct StatementResult {
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
     pub elapsed: Duration,
+    /// The rows went into a result file as they were computed ([`execute_to_file`]);
+    /// `batches` is empty.
+    pub written: bool,
 }
 
 impl StatementResult {
@@ -99,9 +102,12 @@ pub fn error_position(message: &str) -> Option<(usize, usize)> {
     Some((line.trim().parse().ok()?, column.parse().ok()?))
 }
 
-/// Plans `sql` (one statement), binds `params` and runs it to completion.
-pub async fn execute(ctx: &SessionContext, sql: &str, params: &Params) -> Result<StatementResult> {
-    let start = Instant::now();
+/// Plans `sql` (one statement) and binds `params`: what it produces, and the frame to run.
+async fn plan(
+    ctx: &SessionContext,
+    sql: &str,
+    params: &Params,
+) -> Result<(ResultKind, datafusion::dataframe::DataFrame)> {
     let state = ctx.state();
     let mut plan = state.create_logical_plan(sql).await?;
     if !plan.get_parameter_names()?.is_empty() {
@@ -112,7 +118,62 @@ pub async fn execute(ctx: &SessionContext, sql: &str, params: &Params) -> Result
         LogicalPlan::Ddl(_) | LogicalPlan::Statement(_) => ResultKind::Empty,
         _ => ResultKind::Rows,
     };
-    let df = ctx.execute_logical_plan(plan).await?;
+    Ok((kind, ctx.execute_logical_plan(plan).await?))
+}
+
+/// Like [`execute`], but a query's rows go into `file` batch by batch as they are computed
+/// (in the unit of `settings`), so writing a result of any size to a file takes the
+/// memory of a batch, not of the result. The returned result holds no rows.
+pub async fn execute_to_file(
+    ctx: &SessionContext,
+    sql: &str,
+    params: &Params,
+    settings: &Settings,
+    file: &mut FileOutput,
+) -> Result<StatementResult> {
+    use futures::StreamExt;
+    let start = Instant::now();
+    let (kind, df) = plan(ctx, sql, params).await?;
+    let schema = df.schema().inner().clone();
+    if kind != ResultKind::Rows || schema.fields().is_empty() {
+        let batches = df.collect().await?;
+        let kind = if kind == ResultKind::Rows {
+            ResultKind::Empty
+        } else {
+            kind
+        };
+        return Ok(StatementResult {
+            kind,
+            schema,
+            batches,
+            elapsed: start.elapsed(),
+            written: false,
+        });
+    }
+    let failed = |m: String| DataFusionError::Execution(m);
+    let (shown, _) = units::convert(&schema, &[], settings.unit)?;
+    let mut stream = df.execute_stream().await?;
+    file.begin(&shown).map_err(failed)?;
+    while let Some(batch) = stream.next().await {
+        let (_, converted) = units::convert(&schema, &[batch?], settings.unit)?;
+        for b in &converted {
+            file.append(b).map_err(failed)?;
+        }
+    }
+    file.end().map_err(failed)?;
+    Ok(StatementResult {
+        kind,
+        schema,
+        batches: Vec::new(),
+        elapsed: start.elapsed(),
+        written: true,
+    })
+}
+
+/// Plans `sql` (one statement), binds `params` and runs it to completion.
+pub async fn execute(ctx: &SessionContext, sql: &str, params: &Params) -> Result<StatementResult> {
+    let start = Instant::now();
+    let (kind, df) = plan(ctx, sql, params).await?;
     let schema = df.schema().inner().clone();
     let batches = df.collect().await?;
     let kind = if kind == ResultKind::Rows && schema.fields().is_empty() {
@@ -125,6 +186,7 @@ pub async fn execute(ctx: &SessionContext, sql: &str, params: &Params) -> Result
         schema,
         batches,
         elapsed: start.elapsed(),
+        written: false,
     })
 }
 
@@ -200,6 +262,7 @@ pub fn emit(
                     .map_err(|e| e.to_string())?;
                     out.flush().map_err(|e| e.to_string())?;
                 }
+                Destination::File(_) if result.written => {}
                 Destination::File(file) => file.write(&schema, &batches)?,
             }
         }

@@ -64,7 +64,17 @@ pub struct FileOutput {
     format: FileFormat,
     sink: Sink,
     results: usize,
+    /// The result being written.
+    current: Option<Current>,
     committed: bool,
+}
+
+/// A result being written: its columns, the rows written so far, and (for layouts that
+/// need every row first) the rows held back.
+struct Current {
+    schema: SchemaRef,
+    rows: usize,
+    buffered: Vec<RecordBatch>,
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> String {
@@ -94,6 +104,7 @@ impl FileOutput {
             format,
             sink,
             results: 0,
+            current: None,
             committed: false,
         })
     }
@@ -106,8 +117,21 @@ impl FileOutput {
         self.format
     }
 
-    /// Appends one result.
+    /// Appends one result, whole.
     pub fn write(&mut self, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(), String> {
+        self.begin(schema)?;
+        for b in batches {
+            self.append(b)?;
+        }
+        self.end()
+    }
+
+    /// Starts a result with columns `schema`; its rows follow with [`FileOutput::append`],
+    /// a batch at a time, and [`FileOutput::end`] closes it. CSV, JSON, NDJSON and
+    /// Parquet are written as the batches arrive, so a result of any size takes the memory
+    /// of a batch (a Parquet row group); a table or Markdown is laid out from all its rows
+    /// at the end.
+    pub fn begin(&mut self, schema: &SchemaRef) -> Result<(), String> {
         if self.results > 0 && self.format.single_result() {
             return Err(format!(
                 "{} holds one result and an earlier statement already wrote it \
@@ -118,27 +142,105 @@ impl FileOutput {
         self.results += 1;
         let path = self.path.clone();
         let arrow = |e: ArrowError| format!("{}: {e}", path.display());
+        self.current = Some(Current {
+            schema: schema.clone(),
+            rows: 0,
+            buffered: Vec::new(),
+        });
         match (&mut self.sink, self.format) {
             (Sink::Text(w), FileFormat::Text(format)) => {
                 if self.results > 1 && format != Format::Ndjson {
                     w.write_all(b"\n").map_err(|e| io_error(&path, e))?;
                 }
-                print_format::write(w, format, schema, batches).map_err(arrow)
+                match format {
+                    Format::Csv => print_format::write_csv_header(w, schema).map_err(arrow),
+                    Format::Json => w.write_all(b"[").map_err(|e| io_error(&path, e)),
+                    _ => Ok(()),
+                }
             }
             (Sink::Parquet(writer), _) => {
                 let export = export_schema(schema);
                 let file = File::create(&self.tmp).map_err(|e| io_error(&path, e))?;
-                let mut w = ArrowWriter::try_new(file, export.clone(), Some(parquet_properties()))
+                let w = ArrowWriter::try_new(file, export, Some(parquet_properties()))
                     .map_err(|e| format!("{}: {e}", path.display()))?;
-                for b in batches {
-                    let b = export_batch(b, &export).map_err(arrow)?;
-                    w.write(&b)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                }
                 *writer = Some(Box::new(w));
                 Ok(())
             }
             (Sink::Text(_), FileFormat::Parquet) => Err("internal: text sink for parquet".into()),
+        }
+    }
+
+    /// Appends rows to the result begun last.
+    pub fn append(&mut self, batch: &RecordBatch) -> Result<(), String> {
+        let path = self.path.clone();
+        let arrow = |e: ArrowError| format!("{}: {e}", path.display());
+        let current = self
+            .current
+            .as_mut()
+            .ok_or_else(|| format!("{}: rows before a result began", path.display()))?;
+        match (&mut self.sink, self.format) {
+            (Sink::Text(w), FileFormat::Text(format)) => match format {
+                Format::Csv => print_format::write_csv_rows(w, batch).map_err(arrow),
+                Format::Ndjson => {
+                    let mut writer = datafusion::arrow::json::WriterBuilder::new()
+                        .with_explicit_nulls(true)
+                        .build::<_, datafusion::arrow::json::writer::LineDelimited>(&mut *w);
+                    writer.write(batch).map_err(arrow)?;
+                    writer.finish().map_err(arrow)
+                }
+                Format::Json => {
+                    if batch.num_rows() == 0 {
+                        return Ok(());
+                    }
+                    let mut buf = Vec::new();
+                    let mut writer = datafusion::arrow::json::WriterBuilder::new()
+                        .with_explicit_nulls(true)
+                        .build::<_, datafusion::arrow::json::writer::JsonArray>(&mut buf);
+                    writer.write(batch).map_err(arrow)?;
+                    writer.finish().map_err(arrow)?;
+                    drop(writer);
+                    // `[row,row]`: the rows go into the one array of the result.
+                    let inner = buf
+                        .strip_prefix(b"[")
+                        .and_then(|b| b.strip_suffix(b"]"))
+                        .unwrap_or(&buf);
+                    if current.rows > 0 {
+                        w.write_all(b",").map_err(|e| io_error(&path, e))?;
+                    }
+                    current.rows += batch.num_rows();
+                    w.write_all(inner).map_err(|e| io_error(&path, e))
+                }
+                Format::Table | Format::Markdown => {
+                    current.buffered.push(batch.clone());
+                    Ok(())
+                }
+            },
+            (Sink::Parquet(Some(w)), _) => {
+                let export = export_schema(&current.schema);
+                let b = export_batch(batch, &export).map_err(arrow)?;
+                w.write(&b).map_err(|e| format!("{}: {e}", path.display()))
+            }
+            _ => Err(format!("{}: rows before a result began", path.display())),
+        }
+    }
+
+    /// Closes the result begun last.
+    pub fn end(&mut self) -> Result<(), String> {
+        let path = self.path.clone();
+        let arrow = |e: ArrowError| format!("{}: {e}", path.display());
+        let Some(current) = self.current.take() else {
+            return Ok(());
+        };
+        match (&mut self.sink, self.format) {
+            (Sink::Text(w), FileFormat::Text(format)) => match format {
+                Format::Json => w.write_all(b"]\n").map_err(|e| io_error(&path, e)),
+                Format::Table | Format::Markdown => {
+                    print_format::write(w, format, &current.schema, &current.buffered)
+                        .map_err(arrow)
+                }
+                Format::Csv | Format::Ndjson => Ok(()),
+            },
+            _ => Ok(()),
         }
     }
 

@@ -125,40 +125,52 @@ fn write_csv(
     schema: &SchemaRef,
     batches: &[RecordBatch],
 ) -> Result<(), ArrowError> {
+    write_csv_header(out, schema)?;
+    for batch in batches {
+        write_csv_rows(out, batch)?;
+    }
+    Ok(())
+}
+
+/// The CSV header line (see [`write_csv`]).
+pub fn write_csv_header(out: &mut dyn Write, schema: &SchemaRef) -> Result<(), ArrowError> {
     let header: Vec<String> = schema
         .fields()
         .iter()
         .map(|f| csv_field(f.name(), true))
         .collect();
     writeln!(out, "{}", header.join(","))?;
+    Ok(())
+}
+
+/// The CSV lines of one batch (see [`write_csv`]); results are written a batch at a time.
+pub fn write_csv_rows(out: &mut dyn Write, batch: &RecordBatch) -> Result<(), ArrowError> {
     let options = FormatOptions::new().with_null("");
-    for batch in batches {
-        let formatters = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<Result<Vec<_>, _>>()?;
-        let is_text: Vec<bool> = batch
-            .columns()
-            .iter()
-            .map(|c| is_text(c.data_type()))
-            .collect();
-        let mut line = String::new();
-        for row in 0..batch.num_rows() {
-            line.clear();
-            for (col, formatter) in formatters.iter().enumerate() {
-                if col > 0 {
-                    line.push(',');
-                }
-                if batch.column(col).is_null(row) {
-                    continue;
-                }
-                let text = formatter.value(row).to_string();
-                line.push_str(&csv_field(&text, is_text[col]));
+    let formatters = batch
+        .columns()
+        .iter()
+        .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+        .collect::<Result<Vec<_>, _>>()?;
+    let is_text: Vec<bool> = batch
+        .columns()
+        .iter()
+        .map(|c| is_text(c.data_type()))
+        .collect();
+    let mut line = String::new();
+    for row in 0..batch.num_rows() {
+        line.clear();
+        for (col, formatter) in formatters.iter().enumerate() {
+            if col > 0 {
+                line.push(',');
             }
-            line.push('\n');
-            out.write_all(line.as_bytes())?;
+            if batch.column(col).is_null(row) {
+                continue;
+            }
+            let text = formatter.value(row).to_string();
+            line.push_str(&csv_field(&text, is_text[col]));
         }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }

@@ -471,3 +471,59 @@ fn csv_quotes_what_needs_it_and_keeps_null_apart_from_empty() {
         "comma,quote,nl,pad,none,empty\n\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",,\"\"\n"
     );
 }
+
+/// Rows written to `-o` stream into the file as they are computed: 100,000 rows of
+/// 1,000-byte strings (100 MB) go out without the result being held in memory. The peak
+/// resident memory of each run is read from the kernel (`wait4`), not timed, and compared
+/// with the same result collected first (`--continue-on-error` collects each statement, so
+/// that a failing one leaves nothing of itself in the file).
+#[cfg(target_os = "linux")]
+#[test]
+fn results_written_to_a_file_stream_in_bounded_memory() {
+    let dir = seeded_lake();
+    let d = dir.path();
+    let peak_kb = |args: &[&str]| -> i64 {
+        // Reaped by `wait4` below, which also reports its peak memory.
+        #[allow(clippy::zombie_processes)]
+        let child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+            .args(["--lake", "lake"])
+            .args(args)
+            .current_dir(d)
+            .env_remove("YUSUAN_LAKE")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let pid = child.id() as libc::pid_t;
+        // SAFETY: waits for the child spawned above; the pointers outlive the call.
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(rc, pid);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "{args:?}"
+        );
+        usage.ru_maxrss
+    };
+    let query = "SELECT v, repeat('x', 1000) AS pad FROM generate_series(1, 100000) t(v)";
+    let streamed = peak_kb(&["sql", "-c", query, "-o", "streamed.csv"]);
+    let collected = peak_kb(&[
+        "sql",
+        "--continue-on-error",
+        "-c",
+        query,
+        "-o",
+        "collected.csv",
+    ]);
+    eprintln!("streamed {streamed} KB at the peak, collected {collected} KB");
+    assert!(
+        streamed + 60_000 < collected,
+        "streamed {streamed} KB at the peak, collected {collected} KB"
+    );
+    for name in ["streamed.csv", "collected.csv"] {
+        let text = fs::read_to_string(d.join(name)).unwrap();
+        assert_eq!(text.lines().count(), 100_001, "{name}");
+    }
+}
