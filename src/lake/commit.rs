@@ -14,9 +14,10 @@
 //! 4. writes the `COMMIT` manifest (aside, synced, renamed into place): the document, the
 //!    versions it supersedes, and each step — move a staged file to its target, or delete a
 //!    superseded version's file. **The rename of the manifest is the commit point.**
-//! 5. applies the steps in order — new data files, the old version's data deleted, then the
-//!    `documents` rows (the new one, and the old one rewritten with `live = false`) — and
-//!    removes the staging directory.
+//! 5. applies the steps in order — the old version's data deleted, the new data files
+//!    moved in, then the `documents` rows (the new one, and the old one rewritten with
+//!    `live = false`) — and removes the staging directory. A query listing the files while
+//!    the steps run sees the old version, or neither, or the new one; never both.
 //!
 //! # What a crash can leave
 //!
@@ -42,9 +43,9 @@
 //! (`compact-…`) are swept only while no compaction holds its lock.
 //!
 //! File names are the `doc_id`, so ingesting the same bytes again replaces the old files
-//! instead of adding a second copy. A reader that lists the files in the milliseconds while
-//! the renames run can see a new version's facts next to the old one's; readers that need
-//! a frozen view take it from a finished ingest. [`super::fault`] puts a crash point
+//! (a rename over them) instead of adding a second copy. A query that listed a superseded
+//! file just before it was deleted fails to open it; the shell runs such a query again
+//! ([`crate::shell::exec::execute`]). [`super::fault`] puts a crash point
 //! between every two file operations of the protocol, for the crash tests.
 
 use std::fmt;
@@ -311,7 +312,7 @@ enum Step {
 const DELETE: &str = "-";
 
 /// Writes the staged files and the manifest; returns the steps in the order they apply:
-/// the new data files, the superseded versions' data deleted, then the `documents` rows.
+/// the superseded versions' data deleted, the new data files, then the `documents` rows.
 fn write_staged(
     lake: &Lake,
     stage: &Path,
@@ -320,6 +321,10 @@ fn write_staged(
     superseded: &[CommittedDocument],
 ) -> Result<Vec<Step>, CommitError> {
     let (doc_id, year) = (header.doc_id.as_str(), header.fiscal_year);
+    // The superseded version's data goes first, then the new data, then the `documents`
+    // rows: a query that lists the files while the steps run sees the old version, or
+    // neither, or the new one — never both versions' facts at once.
+    let mut deletions = Vec::new();
     let mut steps = Vec::new();
     let mut documents = Vec::new();
     for (table, batch) in batches {
@@ -338,7 +343,7 @@ fn write_staged(
     }
     for old in superseded {
         for table in schema::TABLES.iter().filter(|t| **t != "documents") {
-            steps.push(Step::Delete(lake.file_path(
+            deletions.push(Step::Delete(lake.file_path(
                 table,
                 old.fiscal_year,
                 &old.doc_id,
@@ -353,6 +358,8 @@ fn write_staged(
             target: lake.file_path("documents", old.fiscal_year, &old.doc_id),
         });
     }
+    deletions.extend(steps);
+    let mut steps = deletions;
     steps.extend(documents);
     let mut manifest = header.to_lines();
     for step in &steps {

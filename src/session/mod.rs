@@ -85,9 +85,22 @@ const PARSE_FLOAT_AS_DECIMAL: &str = "datafusion.sql_parser.parse_float_as_decim
 
 /// A new context with a lake registered.
 pub async fn new_context(lake: &Lake) -> Result<SessionContext> {
-    let ctx = SessionContext::new_with_config(session_config());
+    let ctx = SessionContext::new_with_config_rt(session_config(), runtime_builder().build_arc()?);
     register(&ctx, lake).await?;
     Ok(ctx)
+}
+
+/// The runtime of yusuan's contexts: DataFusion's, without its list-files cache.
+///
+/// DataFusion 55 remembers a table's file listing for the life of the context by default.
+/// A lake is live — commits add, replace and delete files while a REPL session stays open
+/// — so a remembered listing would keep offering a superseded version's deleted files (every
+/// query failing with "not found") and never show the new ones. Listing a lake's partition
+/// directories costs microseconds.
+pub fn runtime_builder() -> datafusion::execution::runtime_env::RuntimeEnvBuilder {
+    let caches = datafusion::execution::cache::cache_manager::CacheManagerConfig::default()
+        .with_list_files_cache_limit(0);
+    datafusion::execution::runtime_env::RuntimeEnvBuilder::new().with_cache_manager(caches)
 }
 
 /// [`new_context`] with the query memory capped at `memory_limit` bytes (`None`: no cap).
@@ -108,7 +121,7 @@ pub async fn new_context_with_memory_limit(
         datafusion::execution::memory_pool::FairSpillPool::new(limit),
         std::num::NonZeroUsize::new(5).unwrap_or(std::num::NonZeroUsize::MIN),
     );
-    let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new()
+    let runtime = runtime_builder()
         .with_memory_pool(Arc::new(pool))
         .build_arc()?;
     let ctx = SessionContext::new_with_config_rt(session_config(), runtime);

@@ -450,3 +450,63 @@ fn a_truncated_copy_does_not_replace_the_whole_document() {
     // The 三公 统计表 (line 121), 部门收支总表 (133) and 部门支出总表 (175).
     assert_eq!(after, "path,table_count\ncut.txt,3\n");
 }
+
+/// Queries run by a long-lived session (as the REPL's) while new versions of a document
+/// supersede each other: every query succeeds, and sees one version whole, or (in the
+/// instant between the old data going and the new arriving) none — never two versions'
+/// facts added together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_during_supersedes_see_one_version_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let text = std::fs::read_to_string(seed()).unwrap();
+    let line = "221\t02\t01\t203101\t住房公积金\t184,249.00\t184,249.00\t\t";
+    // Six versions: 住房公积金 184,249.00 + i, so the total is 3,162,923.00 + i.
+    let paths: Vec<String> = (0..6)
+        .map(|i| {
+            let amount = format!("184,{}.00", 249 + i);
+            let path = d.join(format!("v{i}.txt"));
+            std::fs::write(
+                &path,
+                text.replace(line, &line.replace("184,249.00", &amount)),
+            )
+            .unwrap();
+            path.to_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(ingest(&d, &paths[0], None).status.success());
+    let lake = Lake::open(d.join("lake")).unwrap();
+    let ctx = yusuan::session::new_context(&lake).await.unwrap();
+
+    let writer = {
+        let (d, paths) = (d.clone(), paths.clone());
+        std::thread::spawn(move || {
+            for p in &paths[1..] {
+                let out = ingest(&d, p, None);
+                assert!(out.status.success(), "{}", stderr(&out));
+            }
+        })
+    };
+    let params = yusuan::shell::params::Params::new();
+    let mut queries = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    while !writer.is_finished() || queries == 0 {
+        let result = yusuan::shell::exec::execute(
+            &ctx,
+            "SELECT CAST(sum(total) AS VARCHAR) AS t FROM expenditure",
+            &params,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("query {queries} failed during the ingests: {e}"));
+        let batch = &result.batches[0];
+        let t = yusuan::datafusion::arrow::util::display::array_value_to_string(batch.column(0), 0)
+            .unwrap();
+        let whole = t.is_empty() || (0..6).any(|i| t == format!("{}.00", 3_162_923 + i));
+        assert!(whole, "query {queries} saw {t}: not one version whole");
+        seen.insert(t);
+        queries += 1;
+    }
+    writer.join().unwrap();
+    eprintln!("{queries} queries during five supersedes saw {seen:?}");
+    assert!(queries >= 5, "only {queries} queries ran");
+}
