@@ -303,6 +303,7 @@ impl PartWriter {
         if let Some((_, writer, _)) = self.current.take() {
             let file = writer.into_inner().map_err(other(&self.table))?;
             file.sync_all()?;
+            super::fault::point("compacted part written");
         }
         Ok(())
     }
@@ -355,14 +356,20 @@ fn write_index(dir: &Path, index: &[(String, BTreeSet<String>)]) -> io::Result<(
     let path = dir.join(INDEX_FILE);
     let mut f = File::create(&path)?;
     f.write_all(text.as_bytes())?;
-    f.sync_all()
+    f.sync_all()?;
+    super::fault::point("partition index written");
+    Ok(())
 }
 
 /// Reads a partition's index: doc_id -> the parts holding its rows.
+///
+/// A partition with compacted parts but no index (the file lost or deleted by hand) has its
+/// index read back from the parts' `doc_id` columns: without it a new version of a
+/// compacted document would be stored next to the old one's rows instead of replacing them.
 pub fn read_index(partition: &Path) -> io::Result<HashMap<String, Vec<String>>> {
     let text = match fs::read_to_string(partition.join(INDEX_FILE)) {
         Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return index_from_parts(partition),
         Err(e) => return Err(e),
     };
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
@@ -371,6 +378,58 @@ pub fn read_index(partition: &Path) -> io::Result<HashMap<String, Vec<String>>> 
             map.entry(id.to_string())
                 .or_default()
                 .push(file.to_string());
+        }
+    }
+    Ok(map)
+}
+
+/// Whether a partition holds compacted parts.
+fn has_parts(partition: &Path) -> io::Result<bool> {
+    Ok(fs::read_dir(partition)?.filter_map(|e| e.ok()).any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with(PART_PREFIX) && is_parquet(&name)
+    }))
+}
+
+/// The index of a partition rebuilt from its parts (see [`read_index`]).
+fn index_from_parts(partition: &Path) -> io::Result<HashMap<String, Vec<String>>> {
+    use datafusion::parquet::arrow::ProjectionMask;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    let parts = match fs::read_dir(partition) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(map),
+        Err(e) => return Err(e),
+    };
+    let mut names: Vec<String> = parts
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(PART_PREFIX) && is_parquet(n))
+        .collect();
+    names.sort();
+    for name in names {
+        let file = File::open(partition.join(&name))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(other(&name))?;
+        let Some(i) = builder
+            .schema()
+            .fields()
+            .iter()
+            .position(|f| f.name() == "doc_id")
+        else {
+            continue;
+        };
+        let mask = ProjectionMask::roots(builder.parquet_schema(), [i]);
+        let mut ids = BTreeSet::new();
+        for batch in builder
+            .with_projection(mask)
+            .build()
+            .map_err(other(&name))?
+        {
+            collect_doc_ids(&batch.map_err(other(&name))?, &mut ids);
+        }
+        for id in ids {
+            map.entry(id).or_default().push(name.clone());
         }
     }
     Ok(map)
@@ -547,10 +606,12 @@ fn install(live: &Path, new_dir: &Path, expected: &[Listed]) -> io::Result<()> {
         ));
     }
     sync_dir(new_dir);
+    super::fault::point("partition built, before the exchange");
     exchange(new_dir, live)?;
     if let Some(parent) = live.parent() {
         sync_dir(parent);
     }
+    super::fault::point("partition exchanged");
     // Anything that slipped into the old directory after the check: move it over.
     for late in list_files(new_dir)?
         .into_iter()
@@ -565,8 +626,11 @@ fn install(live: &Path, new_dir: &Path, expected: &[Listed]) -> io::Result<()> {
             extract_in_partition(live, doc_id)?;
         }
         fs::rename(new_dir.join(&late.name), live.join(&late.name))?;
+        super::fault::point("late file moved");
     }
-    fs::remove_dir_all(new_dir)
+    fs::remove_dir_all(new_dir)?;
+    super::fault::point("old partition removed");
+    Ok(())
 }
 
 fn sync_dir(dir: &Path) {
@@ -709,7 +773,8 @@ pub fn extract_document(lake: &Lake, doc_id: &str) -> io::Result<usize> {
     let mut todo = Vec::new();
     for table in schema::TABLES {
         for (_, dir) in partitions(&lake.table_dir(table))? {
-            if dir.join(INDEX_FILE).exists() && read_index(&dir)?.contains_key(doc_id) {
+            let compacted = dir.join(INDEX_FILE).exists() || has_parts(&dir)?;
+            if compacted && read_index(&dir)?.contains_key(doc_id) {
                 todo.push(dir);
             }
         }
@@ -809,6 +874,7 @@ fn extract_in_partition(live: &Path, doc_id: &str) -> io::Result<bool> {
             writer.write(&b).map_err(other(doc_id))?;
         }
         writer.into_inner().map_err(other(doc_id))?.sync_all()?;
+        super::fault::point("extracted document written");
         write_index(&stage, &new_index)
     })();
     if let Err(e) = result {

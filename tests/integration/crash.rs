@@ -54,6 +54,8 @@ fn ingest(dir: &Path, path: &str, crash_at: Option<usize>) -> Output {
 
 /// Checks the invariants; the index of the live version (`None`: no document).
 fn check(dir: &Path, versions: &[String; 3], context: &str) -> Option<usize> {
+    // The seed's organisation; other documents in the lake are left out.
+    let org = "org_name = '万源市社会保险事业管理局'";
     let out = run(
         dir,
         None,
@@ -62,11 +64,13 @@ fn check(dir: &Path, versions: &[String; 3], context: &str) -> Option<usize> {
             "--format",
             "csv",
             "-c",
-            "SELECT (SELECT count(*) FROM documents WHERE live) AS live, \
-                    (SELECT max(path) FROM documents WHERE live) AS path, \
-                    (SELECT count(*) FROM lake.facts \
-                     WHERE doc_id NOT IN (SELECT doc_id FROM documents WHERE live)) AS orphans, \
-                    (SELECT sum(total) FROM expenditure) AS total",
+            &format!(
+                "SELECT (SELECT count(*) FROM documents WHERE live AND {org}) AS live, \
+                        (SELECT max(path) FROM documents WHERE live AND {org}) AS path, \
+                        (SELECT count(*) FROM lake.facts \
+                         WHERE doc_id NOT IN (SELECT doc_id FROM documents WHERE live)) AS orphans, \
+                        (SELECT sum(total) FROM expenditure WHERE {org}) AS total"
+            ),
         ],
     );
     assert!(out.status.success(), "{context}: {}", stderr(&out));
@@ -509,4 +513,200 @@ async fn queries_during_supersedes_see_one_version_whole() {
     writer.join().unwrap();
     eprintln!("{queries} queries during five supersedes saw {seen:?}");
     assert!(queries >= 5, "only {queries} queries ran");
+}
+
+/// The lake of the seed (version 0) and a second document, 深圳市统计局 2026.
+fn two_documents(d: &Path, v: &[String; 3]) {
+    let other = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/corpus/sz-tongjiju-2026-yusuan.txt");
+    assert!(ingest(d, &v[0], None).status.success());
+    assert!(ingest(d, other.to_str().unwrap(), None).status.success());
+}
+
+/// Per organisation: live documents, facts and their sum; and what is left in `_staging`.
+fn per_org(d: &Path) -> String {
+    let out = run(
+        d,
+        None,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "SELECT f.org_name, count(*) AS facts, CAST(sum(amount) AS VARCHAR) AS amounts, \
+                    (SELECT count(*) FROM documents o WHERE o.live AND o.org_name = f.org_name) AS live \
+             FROM facts f GROUP BY f.org_name ORDER BY f.org_name",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let staging: Vec<_> = std::fs::read_dir(d.join("lake/_staging"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    format!("{}staging: {staging:?}\n", stdout(&out))
+}
+
+/// Kills `yusuan compact` at every `stride`-th crash point, then a commit that supersedes a
+/// compacted document (its rows are first moved out of the compacted parts) at every
+/// `stride`-th point; after each, the lake equals the clean lake. The number of kill points.
+fn compaction_kill_points(stride: usize) -> usize {
+    let clean = {
+        let dir = tempfile::tempdir().unwrap();
+        let v = versions(dir.path());
+        two_documents(dir.path(), &v);
+        per_org(dir.path())
+    };
+    assert!(
+        clean.ends_with("staging: []\n") && clean.lines().count() == 4,
+        "{clean}"
+    );
+    let mut killed = 0;
+    for n in (1..).step_by(stride) {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let v = versions(d);
+        two_documents(d, &v);
+        let out = run(d, Some(n), &["compact"]);
+        if !crashed(&out) {
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_eq!(per_org(d), clean);
+            break;
+        }
+        killed += 1;
+        assert_eq!(per_org(d), clean, "compaction killed at {n}");
+        assert!(run(d, None, &["compact"]).status.success());
+        assert_eq!(per_org(d), clean, "compaction rerun after {n}");
+    }
+    for n in (1..).step_by(stride) {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let v = versions(d);
+        two_documents(d, &v);
+        assert!(run(d, None, &["compact"]).status.success());
+        let out = ingest(d, &v[1], Some(n));
+        if !crashed(&out) {
+            assert!(out.status.success(), "{}", stderr(&out));
+            break;
+        }
+        killed += 1;
+        // The other document is untouched, and the seed's organisation has one version
+        // live, whole.
+        let after = per_org(d);
+        let other_line = clean.lines().nth(2).unwrap();
+        assert!(
+            after.contains(other_line),
+            "superseding a compacted document killed at {n}: {after}"
+        );
+        let live = check(d, &v, &format!("compacted supersede killed at {n}"));
+        assert!(matches!(live, Some(0) | Some(1)), "killed at {n}: {live:?}");
+    }
+    killed
+}
+
+/// Kills the ingest of a folder of three documents at every `stride`-th crash point: each
+/// document is afterwards in the lake whole (as in a clean lake) or not at all, and a rerun
+/// stores them all. The number of kill points.
+fn folder_kill_points(stride: usize) -> usize {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corpus");
+    let setup = |d: &Path| {
+        let docs = d.join("docs");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::copy(seed(), docs.join("a.txt")).unwrap();
+        std::fs::copy(
+            corpus.join("sz-tongjiju-2026-yusuan.txt"),
+            docs.join("b.txt"),
+        )
+        .unwrap();
+        std::fs::copy(
+            corpus.join("sh-putuo-wanli-jiedao-2023-yusuan.txt"),
+            docs.join("c.txt"),
+        )
+        .unwrap();
+    };
+    let clean = {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path());
+        assert!(ingest(dir.path(), "docs", None).status.success());
+        per_org(dir.path())
+    };
+    assert_eq!(clean.lines().count(), 5, "{clean}");
+    let mut killed = 0;
+    for n in (1..).step_by(stride) {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        setup(d);
+        let out = ingest(d, "docs", Some(n));
+        if !crashed(&out) {
+            assert!(out.status.success(), "{}", stderr(&out));
+            break;
+        }
+        killed += 1;
+        let after = per_org(d);
+        assert!(
+            after.ends_with("staging: []\n"),
+            "folder ingest killed at {n}: {after}"
+        );
+        for line in after.lines().skip(1).filter(|l| !l.starts_with("staging")) {
+            assert!(
+                clean.contains(line),
+                "folder ingest killed at {n}: {line} not whole"
+            );
+        }
+        assert!(ingest(d, "docs", None).status.success());
+        assert_eq!(per_org(d), clean, "rerun after {n}");
+    }
+    killed
+}
+
+#[test]
+fn compaction_and_part_merging_killed_at_every_fourth_point_leave_the_lake_whole() {
+    let killed = compaction_kill_points(4);
+    eprintln!("{killed} kill points in compaction and part merging (every fourth)");
+    assert!(killed >= 8, "{killed}");
+}
+
+/// The full run: every crash point of compaction, part merging and a folder ingest, on
+/// top of the ingest and supersede points every `cargo test` runs (`cargo test --test
+/// integration -- --ignored all_kill_points --nocapture`).
+#[test]
+#[ignore]
+fn all_kill_points() {
+    let compaction = compaction_kill_points(1);
+    let folder = folder_kill_points(1);
+    eprintln!(
+        "{compaction} kill points in compaction and part merging, {folder} in a folder ingest"
+    );
+}
+
+#[test]
+fn a_folder_ingest_killed_at_every_fifth_point_leaves_each_document_whole_or_absent() {
+    let killed = folder_kill_points(5);
+    eprintln!("{killed} kill points in a folder ingest (every fifth)");
+    assert!(killed >= 5, "{killed}");
+}
+
+/// A compacted lake that lost its partition indexes (`_compacted.tsv`) still replaces a
+/// compacted document: the index is read back from the parts, and the new version does not
+/// sit next to the old one's rows (which double-counted it).
+#[test]
+fn a_lost_compaction_index_does_not_double_count_a_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let v = versions(d);
+    two_documents(d, &v);
+    assert!(run(d, None, &["compact"]).status.success());
+    let mut removed = 0;
+    for table in ["facts", "narrative", "targets", "findings", "documents"] {
+        for partition in std::fs::read_dir(d.join("lake").join(table)).unwrap() {
+            let index = partition.unwrap().path().join("_compacted.tsv");
+            if index.exists() {
+                std::fs::remove_file(index).unwrap();
+                removed += 1;
+            }
+        }
+    }
+    assert!(removed >= 5, "{removed} indexes");
+    let out = ingest(d, &v[1], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(check(d, &v, "after the lost index"), Some(1));
 }
