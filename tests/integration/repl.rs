@@ -224,6 +224,22 @@ fn the_repl_on_a_terminal() {
     assert!(rows.contains("|   184,249.00 |"), "{rows}");
     pty.expect("yusuan> ");
 
+    // Decimal literals are exact in the REPL too: the 公务接待费 of line 113, "9700 万元",
+    // found by an exact filter, and 0.1 + 0.2 = 0.3 (a binary float says false); a
+    // parameter set with \set binds a decimal.
+    pty.send(
+        "SELECT count(*) AS n, 0.1 + 0.2 = 0.3 AS ok FROM narrative WHERE amount = 97000000.00;\r",
+    );
+    let exact = pty.expect("1 row");
+    assert!(exact.contains("|     1 | true |"), "{exact}");
+    pty.expect("yusuan> ");
+    pty.send("\\set x 9700.00\r");
+    pty.expect("yusuan> ");
+    pty.send("SELECT item FROM three_public WHERE budget = $x;\r");
+    let bound = pty.expect("1 row");
+    assert!(bound.contains("公务接待费"), "{bound}");
+    pty.expect("yusuan> ");
+
     // SQL that does not parse is refused before it runs, with a caret.
     pty.send("SELECT total FROM expenditure WHERE = 1;\r");
     let refused = pty.expect("^");
