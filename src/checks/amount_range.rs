@@ -1,5 +1,6 @@
 //! Rule `amount_out_of_range`: a number printed in a table with more digits than any
-//! amount the lake stores exactly (more than 15 before the point, or more than 8 after).
+//! amount the lake stores exactly (more than 15 before the point, or more than 8 after), or
+//! in scientific notation (`1e308`).
 //! It cannot be stored, so it is reported, never passed over as text: the document's
 //! coverage also counts it unread, which makes the document partial.
 
@@ -22,12 +23,12 @@ fn check(doc: &ParsedDocument) -> Vec<Finding> {
             rule: RULE.id,
             severity: Severity::Error,
             message: format!(
-                "第 {} 行的数字 {} 位数过多，超出金额可精确存储的范围（整数部分至多 15 位、小数至多 8 位），未入库",
+                "第 {} 行的数字 {} 无法作为金额精确存储（整数部分至多 15 位、小数至多 8 位，不用科学计数法），未入库",
                 n.src_line, n.text
             ),
             message_en: format!(
-                "line {}: {} has more digits than an amount can have (at most 15 before the \
-                 point and 8 after): not stored",
+                "line {}: {} cannot be stored as an exact amount (at most 15 digits before the \
+                 point and 8 after, no scientific notation): not stored",
                 n.src_line, n.text
             ),
             expected: None,

@@ -130,9 +130,28 @@ const MAX_DECIMALS: usize = 8;
 ///
 /// Only a number written as an amount counts (a decimal point or thousands separators): a
 /// bare run of 16 or more digits is an account or an identifier, not money.
+///
+/// A number in scientific notation (`1e308`, `2.5E+20`) is no printed amount either: it
+/// cannot be exact to the fen, so it is reported the same way.
 pub fn oversized_amount(cell: &str) -> bool {
-    cell.contains(['.', ',', '．', '，'])
-        && matches!(amount_shape(cell), Some(AmountShape::TooLarge))
+    (cell.contains(['.', ',', '．', '，'])
+        && matches!(amount_shape(cell), Some(AmountShape::TooLarge)))
+        || is_scientific(cell.trim())
+}
+
+/// `1e308`, `-2.5E+20`: digits, an optional fraction, and an exponent.
+fn is_scientific(t: &str) -> bool {
+    let t = t.strip_prefix('-').unwrap_or(t);
+    let Some((mantissa, exponent)) = t.split_once(['e', 'E']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((i, f)) => digits(i) && digits(f),
+        None => digits(mantissa),
+    };
+    mantissa_ok && digits(exponent)
 }
 
 /// A cell read as an amount: its value, or too many digits for one.
@@ -166,6 +185,10 @@ mod tests {
         assert!(!oversized_amount("6228480012345678901"));
         assert!(!oversized_amount("1,234.56"));
         assert!(!oversized_amount("经费"));
+        assert!(oversized_amount("1e308"));
+        assert!(oversized_amount("-2.5E+20"));
+        assert!(!oversized_amount("e3"));
+        assert!(!oversized_amount("2e"));
     }
 
     #[test]
