@@ -48,6 +48,11 @@ fn run(dir: &Path, crash_at: Option<usize>, args: &[&str]) -> Output {
     cmd.output().unwrap()
 }
 
+/// `yusuan sql --format csv -c SQL` on the lake in `dir`.
+fn sql_csv(dir: &Path, sql: &str) -> Output {
+    run(dir, None, &["sql", "--format", "csv", "-c", sql])
+}
+
 fn ingest(dir: &Path, path: &str, crash_at: Option<usize>) -> Output {
     run(dir, crash_at, &["ingest", path])
 }
@@ -56,22 +61,15 @@ fn ingest(dir: &Path, path: &str, crash_at: Option<usize>) -> Output {
 fn check(dir: &Path, versions: &[String; 3], context: &str) -> Option<usize> {
     // The seed's organisation; other documents in the lake are left out.
     let org = "org_name = '万源市社会保险事业管理局'";
-    let out = run(
+    let out = sql_csv(
         dir,
-        None,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            &format!(
-                "SELECT (SELECT count(*) FROM documents WHERE live AND {org}) AS live, \
+        &format!(
+            "SELECT (SELECT count(*) FROM documents WHERE live AND {org}) AS live, \
                         (SELECT max(path) FROM documents WHERE live AND {org}) AS path, \
                         (SELECT count(*) FROM lake.facts \
                          WHERE doc_id NOT IN (SELECT doc_id FROM documents WHERE live)) AS orphans, \
                         (SELECT sum(total) FROM expenditure WHERE {org}) AS total"
-            ),
-        ],
+        ),
     );
     assert!(out.status.success(), "{context}: {}", stderr(&out));
     let text = stdout(&out);
@@ -210,17 +208,7 @@ fn a_hostile_manifest_touches_nothing() {
         assert!(d.join("lake/.commit.lock").exists());
     }
     // The lake still answers, with the document whole.
-    let out = run(
-        d,
-        None,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            "SELECT sum(total) AS t FROM expenditure",
-        ],
-    );
+    let out = sql_csv(d, "SELECT sum(total) AS t FROM expenditure");
     assert_eq!(stdout(&out), format!("t\n{}\n", TOTALS[0]));
 }
 
@@ -270,17 +258,7 @@ fn fifos_and_link_loops_in_a_folder_are_passed_over() {
         text.contains("already visited through another path"),
         "{text}"
     );
-    let out = run(
-        d,
-        None,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            "SELECT count(*) AS n FROM documents",
-        ],
-    );
+    let out = sql_csv(d, "SELECT count(*) AS n FROM documents");
     assert_eq!(stdout(&out), "n\n1\n");
 }
 
@@ -314,33 +292,16 @@ fn unstorable_amount_is_reported(printed: &str) {
         said.contains("partial") && said.contains("(lines 188)"),
         "{said}"
     );
-    let out = run(
+    let out = sql_csv(
         d,
-        None,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            "SELECT rule, src_line FROM findings WHERE rule = 'amount_out_of_range'",
-        ],
+        "SELECT rule, src_line FROM findings WHERE rule = 'amount_out_of_range'",
     );
     assert_eq!(
         stdout(&out),
         "rule,src_line\namount_out_of_range,188\n",
         "{printed}"
     );
-    let out = run(
-        d,
-        None,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            "SELECT measure, amount FROM facts WHERE src_line = 188",
-        ],
-    );
+    let out = sql_csv(d, "SELECT measure, amount FROM facts WHERE src_line = 188");
     assert_eq!(
         stdout(&out),
         "measure,amount\nbasic,184249.00\n",
@@ -361,16 +322,9 @@ fn a_damaged_lake_file_is_named_and_set_aside() {
     assert!(ingest(d, &v[0], None).status.success());
     assert!(ingest(d, other.to_str().unwrap(), None).status.success());
     let count = |d: &Path| {
-        let out = run(
+        let out = sql_csv(
             d,
-            None,
-            &[
-                "sql",
-                "--format",
-                "csv",
-                "-c",
-                "SELECT count(DISTINCT doc_id) AS docs, count(*) AS facts FROM facts",
-            ],
+            "SELECT count(DISTINCT doc_id) AS docs, count(*) AS facts FROM facts",
         );
         (out.status.success(), stdout(&out), stderr(&out))
     };
@@ -421,17 +375,7 @@ fn a_damaged_lake_file_is_named_and_set_aside() {
     );
     assert_eq!(facts(&before) - facts(&after), seed_facts);
     // No documents row is left for the document set aside.
-    let out = run(
-        d,
-        None,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            "SELECT count(*) AS n FROM documents",
-        ],
-    );
+    let out = sql_csv(d, "SELECT count(*) AS n FROM documents");
     assert_eq!(stdout(&out), "n\n1\n");
 
     // Ingested again, it is back.
@@ -453,17 +397,7 @@ fn a_truncated_copy_does_not_replace_the_whole_document() {
     std::fs::write(d.join("cut.txt"), cut).unwrap();
     assert!(ingest(d, &v[0], None).status.success());
     let live = |d: &Path| {
-        let out = run(
-            d,
-            None,
-            &[
-                "sql",
-                "--format",
-                "csv",
-                "-c",
-                "SELECT path, table_count FROM documents WHERE live",
-            ],
-        );
+        let out = sql_csv(d, "SELECT path, table_count FROM documents WHERE live");
         stdout(&out)
     };
     let before = live(d);
@@ -560,18 +494,11 @@ fn three_documents(d: &Path, v: &[String; 3]) {
 
 /// Per organisation: live documents, facts and their sum; and what is left in `_staging`.
 fn per_org(d: &Path) -> String {
-    let out = run(
+    let out = sql_csv(
         d,
-        None,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            "SELECT f.org_name, count(*) AS facts, CAST(sum(amount) AS VARCHAR) AS amounts, \
+        "SELECT f.org_name, count(*) AS facts, CAST(sum(amount) AS VARCHAR) AS amounts, \
                     (SELECT count(*) FROM documents o WHERE o.live AND o.org_name = f.org_name) AS live \
              FROM facts f GROUP BY f.org_name ORDER BY f.org_name",
-        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let staging: Vec<_> = std::fs::read_dir(d.join("lake/_staging"))
