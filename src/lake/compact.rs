@@ -513,21 +513,7 @@ pub fn lock(lake: &Lake) -> io::Result<LakeLock> {
 /// Takes the advisory lock `LAKE/<name>` (`flock`, exclusive), waiting for its holder.
 /// The lock goes with the returned value, and with the process if it dies.
 pub fn advisory_lock(lake: &Lake, name: &str) -> io::Result<LakeLock> {
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lake.root().join(name))?;
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: flock on a file descriptor we own; no memory is passed.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(LakeLock { _file: file })
+    flock(lake, name, true)?.ok_or_else(|| io::Error::other("a blocking lock was not taken"))
 }
 
 /// Takes the compaction lock if no compaction holds it; `None` while one runs.
@@ -537,6 +523,12 @@ pub fn try_lock(lake: &Lake) -> io::Result<Option<LakeLock>> {
 
 /// Takes the advisory lock `LAKE/<name>` if it is free; `None` when another holds it.
 pub fn try_advisory_lock(lake: &Lake, name: &str) -> io::Result<Option<LakeLock>> {
+    flock(lake, name, false)
+}
+
+/// `flock(LOCK_EX)` on `LAKE/<name>`, waiting for the holder or (`wait` false) giving
+/// `None` while there is one.
+fn flock(lake: &Lake, name: &str, wait: bool) -> io::Result<Option<LakeLock>> {
     let file = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -545,16 +537,23 @@ pub fn try_advisory_lock(lake: &Lake, name: &str) -> io::Result<Option<LakeLock>
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
+        let mode = if wait {
+            libc::LOCK_EX
+        } else {
+            libc::LOCK_EX | libc::LOCK_NB
+        };
         // SAFETY: flock on a file descriptor we own; no memory is passed.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        let rc = unsafe { libc::flock(file.as_raw_fd(), mode) };
         if rc != 0 {
             let err = io::Error::last_os_error();
-            if err.kind() == io::ErrorKind::WouldBlock {
+            if !wait && err.kind() == io::ErrorKind::WouldBlock {
                 return Ok(None);
             }
             return Err(err);
         }
     }
+    #[cfg(not(unix))]
+    let _ = wait;
     Ok(Some(LakeLock { _file: file }))
 }
 

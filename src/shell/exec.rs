@@ -178,49 +178,22 @@ pub async fn execute_to_file(
 /// after the change. Only reads are run again; a statement that writes is not.
 pub async fn execute(ctx: &SessionContext, sql: &str, params: &Params) -> Result<StatementResult> {
     let mut attempt = 0;
-    loop {
-        match execute_once(ctx, sql, params).await {
-            Err(e) if attempt < VANISHED_FILE_RETRIES && is_vanished_file(&e) && is_query(sql) => {
+    let (start, kind, schema, batches) = loop {
+        let start = Instant::now();
+        let (kind, df) = plan(ctx, sql, params).await?;
+        let schema = df.schema().inner().clone();
+        match df.collect().await {
+            Err(e)
+                if kind == ResultKind::Rows
+                    && attempt < VANISHED_FILE_RETRIES
+                    && is_vanished_file(&e) =>
+            {
                 attempt += 1;
             }
-            other => return other,
+            Err(e) => return Err(e),
+            Ok(batches) => break (start, kind, schema, batches),
         }
-    }
-}
-
-/// How many times a query is run again after a listed file vanished.
-pub const VANISHED_FILE_RETRIES: usize = 3;
-
-/// Whether an error says a file that was listed could not be opened.
-fn is_vanished_file(e: &DataFusionError) -> bool {
-    let message = e.to_string();
-    message.contains("No such file or directory")
-        || (message.contains("Object at location") && message.contains("not found"))
-}
-
-/// A statement that only reads (run again safely).
-fn is_query(sql: &str) -> bool {
-    let first = super::lex::tokens(sql)
-        .into_iter()
-        .find(|t| {
-            !matches!(
-                t.kind,
-                super::lex::Kind::Space | super::lex::Kind::Comment | super::lex::Kind::Punct
-            )
-        })
-        .map(|t| t.text(sql).to_string())
-        .unwrap_or_default();
-    matches!(
-        first.to_ascii_uppercase().as_str(),
-        "SELECT" | "WITH" | "VALUES" | "EXPLAIN" | "SHOW" | "DESCRIBE" | "TABLE"
-    )
-}
-
-async fn execute_once(ctx: &SessionContext, sql: &str, params: &Params) -> Result<StatementResult> {
-    let start = Instant::now();
-    let (kind, df) = plan(ctx, sql, params).await?;
-    let schema = df.schema().inner().clone();
-    let batches = df.collect().await?;
+    };
     let kind = if kind == ResultKind::Rows && schema.fields().is_empty() {
         ResultKind::Empty
     } else {
@@ -233,6 +206,16 @@ async fn execute_once(ctx: &SessionContext, sql: &str, params: &Params) -> Resul
         elapsed: start.elapsed(),
         written: false,
     })
+}
+
+/// How many times a query is run again after a listed file vanished.
+pub const VANISHED_FILE_RETRIES: usize = 3;
+
+/// Whether an error says a file that was listed could not be opened.
+fn is_vanished_file(e: &DataFusionError) -> bool {
+    let message = e.to_string();
+    message.contains("No such file or directory")
+        || (message.contains("Object at location") && message.contains("not found"))
 }
 
 /// Why a cancellable statement did not finish.

@@ -73,6 +73,8 @@ pub struct FileOutput {
 /// need every row first) the rows held back.
 struct Current {
     schema: SchemaRef,
+    /// The columns as a Parquet file stores them ([`export_schema`]).
+    export: SchemaRef,
     rows: usize,
     buffered: Vec<RecordBatch>,
 }
@@ -142,8 +144,10 @@ impl FileOutput {
         self.results += 1;
         let path = self.path.clone();
         let arrow = |e: ArrowError| format!("{}: {e}", path.display());
+        let export = export_schema(schema);
         self.current = Some(Current {
             schema: schema.clone(),
+            export: export.clone(),
             rows: 0,
             buffered: Vec::new(),
         });
@@ -159,7 +163,6 @@ impl FileOutput {
                 }
             }
             (Sink::Parquet(writer), _) => {
-                let export = export_schema(schema);
                 let file = File::create(&self.tmp).map_err(|e| io_error(&path, e))?;
                 let w = ArrowWriter::try_new(file, export, Some(parquet_properties()))
                     .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -182,27 +185,21 @@ impl FileOutput {
             (Sink::Text(w), FileFormat::Text(format)) => match format {
                 Format::Csv => print_format::write_csv_rows(w, batch).map_err(arrow),
                 Format::Ndjson => {
-                    let mut writer = datafusion::arrow::json::WriterBuilder::new()
-                        .with_explicit_nulls(true)
-                        .build::<_, datafusion::arrow::json::writer::LineDelimited>(&mut *w);
-                    writer.write(batch).map_err(arrow)?;
-                    writer.finish().map_err(arrow)
+                    let one = std::slice::from_ref(batch);
+                    print_format::write(w, Format::Ndjson, &current.schema, one).map_err(arrow)
                 }
                 Format::Json => {
                     if batch.num_rows() == 0 {
                         return Ok(());
                     }
                     let mut buf = Vec::new();
-                    let mut writer = datafusion::arrow::json::WriterBuilder::new()
-                        .with_explicit_nulls(true)
-                        .build::<_, datafusion::arrow::json::writer::JsonArray>(&mut buf);
-                    writer.write(batch).map_err(arrow)?;
-                    writer.finish().map_err(arrow)?;
-                    drop(writer);
-                    // `[row,row]`: the rows go into the one array of the result.
+                    let one = std::slice::from_ref(batch);
+                    print_format::write(&mut buf, Format::Json, &current.schema, one)
+                        .map_err(arrow)?;
+                    // `[row,row]\n`: the rows go into the one array of the result.
                     let inner = buf
                         .strip_prefix(b"[")
-                        .and_then(|b| b.strip_suffix(b"]"))
+                        .and_then(|b| b.strip_suffix(b"]\n"))
                         .unwrap_or(&buf);
                     if current.rows > 0 {
                         w.write_all(b",").map_err(|e| io_error(&path, e))?;
@@ -216,8 +213,7 @@ impl FileOutput {
                 }
             },
             (Sink::Parquet(Some(w)), _) => {
-                let export = export_schema(&current.schema);
-                let b = export_batch(batch, &export).map_err(arrow)?;
+                let b = export_batch(batch, &current.export).map_err(arrow)?;
                 w.write(&b).map_err(|e| format!("{}: {e}", path.display()))
             }
             _ => Err(format!("{}: rows before a result began", path.display())),
