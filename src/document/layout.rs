@@ -77,7 +77,9 @@ fn split_glued(t: &str) -> Option<(String, String)> {
         next = t.chars().nth(n + 1)?;
     }
     let cjk = ('\u{4e00}'..='\u{9fff}').contains(&next);
-    if !cjk || "年月日号个人次万元亿台辆项家年度".contains(next) {
+    // A unit after a number is a quantity ("2023年", "5个"), not a name; after a hyphen
+    // it starts a name ("2010405-日常经济运行调节").
+    if !cjk || (hyphen == 0 && "年月日号个人次万元亿台辆项家年度".contains(next)) {
         return None;
     }
     let code: String = t.chars().take(n).collect();
@@ -130,7 +132,7 @@ pub fn tokenize(line: &str, merge: bool) -> Vec<Tok> {
         let text: String = chars[s..i].iter().collect();
         if let Some(last) = out.last_mut()
             && s == last.end + 1
-            && ((merge && is_texty(&last.text) && is_texty(&text))
+            && ((merge && is_texty(&last.text) && is_texty(&text) && split_glued(&text).is_none())
                 || year_before_nian(&last.text, &text))
         {
             last.text.push(' ');
@@ -994,6 +996,71 @@ fn join_rows(mut entries: Vec<Entry>) -> Vec<Entry> {
         }
         i += 1;
     }
+    // 北京: rows carry three codes (function, government and department economic
+    // classifications). A long function name wraps over three lines: its code and the
+    // start of its name first, the other codes and the amounts on the middle line, the
+    // end of the name last ("2010399-其他政府办公厅（室）及相关机" / "50502-… 30213-…
+    // 9,603.63 …" / "构事务支出"). Those lines are one row when their codes together make
+    // the number of codes the table's rows carry.
+    let mut per_row = std::collections::HashMap::<usize, usize>::new();
+    for e in entries.iter().filter(|e| !e.vals.is_empty()) {
+        *per_row.entry(e.codes.len()).or_default() += 1;
+    }
+    let usual_codes = per_row
+        .into_iter()
+        .max_by_key(|&(n, count)| (count, n))
+        .map_or(0, |(n, _)| n);
+    // The lengths of the codes rows print, in order ([7, 5, 5]): a joined row must show
+    // one of them, so that a department code wrapped above its row ("30108-机关事业单位
+    // 基本养老" over "2050302-… 50501-… 381.34") is not taken for the function code.
+    let patterns: std::collections::HashSet<Vec<usize>> = entries
+        .iter()
+        .filter(|e| !e.vals.is_empty() && e.codes.len() == usual_codes)
+        .map(|e| e.codes.iter().map(String::len).collect())
+        .collect();
+    if usual_codes >= 2 {
+        let mut i = 1;
+        while i < entries.len() {
+            let (prev, e) = (&entries[i - 1], &entries[i]);
+            if !prev.codes.is_empty()
+                && prev.vals.is_empty()
+                && !prev.frag
+                && !e.codes.is_empty()
+                && !e.vals.is_empty()
+                && prev.codes.len() + e.codes.len() == usual_codes
+                && patterns.contains(
+                    &prev
+                        .codes
+                        .iter()
+                        .chain(&e.codes)
+                        .map(String::len)
+                        .collect::<Vec<_>>(),
+                )
+                && e.no == prev.no + 1
+                && !e.blank_before
+            {
+                let row = entries.remove(i);
+                let head = &mut entries[i - 1];
+                head.codes.extend(row.codes);
+                // The end of the wrapped first name, on the line under the amounts.
+                if let Some(tail) = entries.get(i)
+                    && tail.frag
+                    && tail.no == row.no + 1
+                    && !tail.blank_before
+                    && !starts_with_ordinal(&tail.name)
+                {
+                    let tail = entries.remove(i);
+                    entries[i - 1].name.push_str(&compact(&tail.name));
+                }
+                let head = &mut entries[i - 1];
+                head.name.push_str(&row.name);
+                head.vals = row.vals;
+                head.no = row.no;
+                continue;
+            }
+            i += 1;
+        }
+    }
     // Code alone on a line, then name and amounts without code.
     let mut merged: Vec<Entry> = Vec::new();
     for e in entries {
@@ -1233,6 +1300,31 @@ fn drop_row_numbers(lines: &mut [(RLine, Vec<Tok>)]) {
     }
 }
 
+/// The columns of right-aligned amounts whose right edges are `ends`: tight groups of
+/// edges (each within 3 cells) standing well apart (8 cells or more), a group being a
+/// column when two amounts or more end in it. `None` when the edges do not fall in such
+/// groups (amounts centred or left-aligned).
+fn right_aligned_columns(mut ends: Vec<usize>) -> Option<Vec<f64>> {
+    ends.sort_unstable();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for e in ends {
+        match groups.last_mut() {
+            Some(g) if e - g[g.len() - 1] <= 1 || e - g[0] <= 3 => g.push(e),
+            Some(g) if e - g[g.len() - 1] < 8 => return None,
+            _ => groups.push(vec![e]),
+        }
+    }
+    let columns: Vec<f64> = groups
+        .iter_mut()
+        .filter(|g| g.len() >= 2)
+        .map(|g| {
+            let mut v: Vec<f64> = g.iter().map(|&e| e as f64).collect();
+            median(&mut v)
+        })
+        .collect();
+    (!columns.is_empty()).then_some(columns)
+}
+
 fn build(region: Region, last_line: u32, out: &mut Layout) {
     // Unit and meta tokens.
     let mut unit: Option<Unit> = None;
@@ -1402,9 +1494,36 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
             .flat_map(|b| b.nums.iter().cloned())
             .collect()
     };
-    let k = dlines.iter().map(|d| nums_of(d).len()).max().unwrap_or(0);
+    let k_per_line = dlines.iter().map(|d| nums_of(d).len()).max().unwrap_or(0);
     let pages = dlines.iter().map(|d| d.page).max().unwrap_or(0) + 1;
+    // Where no line fills every column (北京's 支出总表 page: 合计 with 基本支出 on some
+    // rows, 合计 with 项目支出 on others), the amounts' right edges still stand in as many
+    // tight columns as the page has.
+    let page_columns: Vec<Option<Vec<f64>>> = (0..pages)
+        .map(|p| {
+            let ends: Vec<usize> = dlines
+                .iter()
+                .filter(|d| d.page == p)
+                .flat_map(|d| nums_of(d).into_iter().map(|t| t.end))
+                .collect();
+            right_aligned_columns(ends)
+        })
+        .collect();
+    let k = page_columns
+        .iter()
+        .flatten()
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0)
+        .max(k_per_line);
     let anchors_for = |p: Option<usize>| -> Option<Vec<f64>> {
+        if k > k_per_line {
+            let of_page = |p: usize| page_columns[p].clone().filter(|c| c.len() == k);
+            return match p {
+                Some(p) => of_page(p),
+                None => (0..pages).find_map(of_page),
+            };
+        }
         let full: Vec<Vec<Tok>> = dlines
             .iter()
             .filter(|d| p.is_none_or(|p| d.page == p))
@@ -2302,6 +2421,48 @@ mod tests {
         assert_eq!(
             h.last().unwrap().cells[2..],
             ["本年支出合计", "基本支出", "项目支出"]
+        );
+    }
+    #[test]
+    fn three_coded_rows_wrapped_and_pages_without_a_full_line() {
+        // 北京 预算03表 支出总表 (万元; lines from 北京市 2026 budgets): every row carries
+        // a function, a government and a department economic code; no line fills all of
+        // 合计 / 基本支出 / 项目支出, a row fills 合计 and one of the other two. A long
+        // function name wraps with its code above the amounts and its end below them.
+        let text = "                                                     预算03表 支出总表
+                                                                                                                              金额单位：万元
+
+                                                                                                                         其中
+       支出功能分类科目           政府支出经济分类科目        部门支出经济分类科目              合计            基本支出            项目支出
+                                                                                                                 事业单位经营        对附属单位补
+                                                                                                                        上缴上级支出
+                                                                                                                   支出           助支出
+2019999-其他一般公共服务支出   50402-基础设施建设      30905-基础设施建设                 223.750000                      223.750000
+2040201-行政运行         50101-工资奖金津补贴     30101-基本工资                 29,441.570400   29,441.570400
+2010399-其他政府办公厅（室）及相关机
+                       50502-商品和服务支出       30213-维修（护）费            9,603.630033                   9,603.630033
+构事务支出
+2010405-日常经济运行调节   50502-商品和服务支出     30213-维修（护）费                   953.210375                      953.210375
+2080506-机关事业单位职业年金缴费支出 50102-社会保障缴费      30109-职业年金缴费               706.175148      706.175148
+2040202-一般行政管理事务     50201-办公经费        30202-印刷费                    101.993600                      101.993600
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        assert_eq!(lay.tables.len(), 1);
+        let rows: Vec<String> = lay.tables[0]
+            .data_rows()
+            .map(|r| r.cells.join("|"))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "2019999|50402|30905|其他一般公共服务支出基础设施建设基础设施建设|223.750000||223.750000",
+                "2040201|50101|30101|行政运行工资奖金津补贴基本工资|29,441.570400|29,441.570400|",
+                "2010399|50502|30213|其他政府办公厅（室）及相关机构事务支出商品和服务支出维修（护）费|9,603.630033||9,603.630033",
+                "2010405|50502|30213|日常经济运行调节商品和服务支出维修（护）费|953.210375||953.210375",
+                "2080506|50102|30109|机关事业单位职业年金缴费支出社会保障缴费职业年金缴费|706.175148|706.175148|",
+                "2040202|50201|30202|一般行政管理事务办公经费印刷费|101.993600||101.993600",
+            ]
         );
     }
 }
