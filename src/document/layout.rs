@@ -1316,13 +1316,182 @@ fn right_aligned_columns(mut ends: Vec<usize>) -> Option<Vec<f64>> {
     }
     let columns: Vec<f64> = groups
         .iter_mut()
-        .filter(|g| g.len() >= 2)
         .map(|g| {
             let mut v: Vec<f64> = g.iter().map(|&e| e as f64).collect();
             median(&mut v)
         })
         .collect();
     (!columns.is_empty()).then_some(columns)
+}
+
+/// A page whose rows leave a column empty throughout may print its columns drawn
+/// together (北京's 支出总表: on a page of projects only, 项目支出 stands where 基本支出
+/// stands on the other pages), so its amounts cannot be placed by where they stand.
+/// Where such a page's amounts fall in fewer tight columns than the table has and the
+/// table's total row does not equal the sum of its rows as placed, the placing of those
+/// pages' columns under which every column sums to the total is taken, when exactly one
+/// placing does.
+fn settle_pages_drawn_together(
+    dlines: &[DLine],
+    col_of: &mut [Vec<Vec<usize>>],
+    page_columns: &[Option<Vec<f64>>],
+    k: usize,
+) {
+    use rust_decimal::Decimal;
+    let text_of = |d: &DLine| -> String {
+        d.blocks
+            .iter()
+            .flat_map(|b| b.texts.iter().map(|t| compact(&t.text)))
+            .collect()
+    };
+    let has_nums = |d: &DLine| d.blocks.iter().any(|b| !b.nums.is_empty());
+    // One side only, one total row at the end, no subtotal rows.
+    if dlines
+        .iter()
+        .any(|d| d.blocks.iter().filter(|b| !b.nums.is_empty()).count() > 1)
+    {
+        return;
+    }
+    let totals: Vec<usize> = (0..dlines.len())
+        .filter(|&i| has_nums(&dlines[i]))
+        .filter(|&i| {
+            let t = text_of(&dlines[i]);
+            t.contains("合计") || t.contains("总计") || t.contains("小计")
+        })
+        .collect();
+    let [total] = totals[..] else {
+        return;
+    };
+    let amounts = |i: usize| -> Option<Vec<(usize, Decimal, usize)>> {
+        let d = &dlines[i];
+        d.blocks
+            .iter()
+            .zip(col_of[i].iter())
+            .flat_map(|(b, cs)| b.nums.iter().zip(cs.iter()))
+            .map(|(t, &c)| parse_amount(&t.text).map(|v| (c, v, t.end)))
+            .collect()
+    };
+    let Some(total_row) = amounts(total) else {
+        return;
+    };
+    let mut target = vec![Decimal::ZERO; k];
+    for (c, v, _) in &total_row {
+        target[*c] += v;
+    }
+    let total_page = dlines[total].page;
+    let pages = page_columns.len();
+    let candidate =
+        |p: usize| p != total_page && page_columns[p].as_ref().is_some_and(|c| c.len() < k);
+    // Sums of the rows as placed (fixed pages) and per tight column (candidate pages).
+    let mut fixed = vec![Decimal::ZERO; k];
+    let mut per_page: Vec<Vec<Decimal>> = (0..pages)
+        .map(|p| vec![Decimal::ZERO; page_columns[p].as_ref().map_or(0, Vec::len)])
+        .collect();
+    let nearest = |p: usize, end: usize| -> usize {
+        let cols = page_columns[p].as_deref().unwrap_or(&[]);
+        (0..cols.len())
+            .min_by(|&a, &b| {
+                let (da, db) = ((cols[a] - end as f64).abs(), (cols[b] - end as f64).abs());
+                da.partial_cmp(&db).unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .unwrap_or(0)
+    };
+    let mut current = vec![Decimal::ZERO; k];
+    for i in 0..dlines.len() {
+        if i == total || !has_nums(&dlines[i]) {
+            continue;
+        }
+        let Some(row) = amounts(i) else {
+            return;
+        };
+        let p = dlines[i].page;
+        for (c, v, end) in row {
+            current[c] += v;
+            if candidate(p) {
+                per_page[p][nearest(p, end)] += v;
+            } else {
+                fixed[c] += v;
+            }
+        }
+    }
+    if current == target {
+        return;
+    }
+    let cand: Vec<usize> = (0..pages).filter(|&p| candidate(p)).collect();
+    // Placings of a page's tight columns: increasing choices of table columns.
+    fn placings(n: usize, k: usize) -> Vec<Vec<usize>> {
+        fn go(from: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+            if cur.len() == n {
+                out.push(cur.clone());
+                return;
+            }
+            for c in from..k {
+                cur.push(c);
+                go(c + 1, n, k, cur, out);
+                cur.pop();
+            }
+        }
+        let mut out = Vec::new();
+        go(0, n, k, &mut Vec::new(), &mut out);
+        out
+    }
+    let options: Vec<Vec<Vec<usize>>> = cand
+        .iter()
+        .map(|&p| placings(per_page[p].len(), k))
+        .collect();
+    let combos = options
+        .iter()
+        .try_fold(1usize, |acc, o| acc.checked_mul(o.len()))
+        .unwrap_or(usize::MAX);
+    if cand.is_empty() || combos > 100_000 {
+        return;
+    }
+    let mut found: Vec<Vec<usize>> = Vec::new();
+    let mut pick = vec![0usize; cand.len()];
+    loop {
+        let mut sums = fixed.clone();
+        for (j, &p) in cand.iter().enumerate() {
+            for (i, &c) in options[j][pick[j]].iter().enumerate() {
+                sums[c] += per_page[p][i];
+            }
+        }
+        if sums == target {
+            found.push(pick.clone());
+            if found.len() > 1 {
+                return;
+            }
+        }
+        // Next combination.
+        let mut j = 0;
+        while j < pick.len() {
+            pick[j] += 1;
+            if pick[j] < options[j].len() {
+                break;
+            }
+            pick[j] = 0;
+            j += 1;
+        }
+        if j == pick.len() {
+            break;
+        }
+    }
+    let [choice] = &found[..] else {
+        return;
+    };
+    for (i, d) in dlines.iter().enumerate() {
+        let Some(j) = cand.iter().position(|&p| p == d.page) else {
+            continue;
+        };
+        if i == total {
+            continue;
+        }
+        let placing = &options[j][choice[j]];
+        for (b, cs) in d.blocks.iter().zip(col_of[i].iter_mut()) {
+            for (t, c) in b.nums.iter().zip(cs.iter_mut()) {
+                *c = placing[nearest(d.page, t.end)];
+            }
+        }
+    }
 }
 
 fn build(region: Region, last_line: u32, out: &mut Layout) {
@@ -1618,6 +1787,7 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
                 .collect(),
         );
     }
+    settle_pages_drawn_together(&dlines, &mut col_of, &page_columns, k);
     // Sides: blocks with amounts on one line.
     let sides = dlines
         .iter()
@@ -2463,6 +2633,41 @@ mod tests {
                 "2080506|50102|30109|机关事业单位职业年金缴费支出社会保障缴费职业年金缴费|706.175148|706.175148|",
                 "2040202|50201|30202|一般行政管理事务办公经费印刷费|101.993600||101.993600",
             ]
+        );
+    }
+    #[test]
+    fn a_page_drawn_together_is_placed_by_the_total_row() {
+        // The second page prints projects only, its 项目支出 where the first page has
+        // 基本支出 (北京 支出总表 pages). 基本支出 110.00 = 100 + 10 (first page);
+        // 项目支出 97.169 = 20 + 5 + 8.9 + 63.269: the second page's amounts are projects.
+        let text = "                                    预算03表 支出总表
+                                                                 金额单位：万元
+       支出功能分类科目        部门支出经济分类科目     合计        基本支出       项目支出
+2040601-行政运行     30101-基本工资             100.000000     100.000000
+2040601-行政运行     30299-其他商品和服务支出         30.000000      10.000000      20.000000
+2040602-一般行政管理事务 30227-委托业务费              5.000000                      5.000000
+\u{c}2040604-基层司法业务   30202-印刷费               8.900000       8.900000
+2040604-基层司法业务   30227-委托业务费             63.269000      63.269000
+\u{c}2101101-行政单位医疗   30110-职工基本医疗保险缴费     12.000000      12.000000
+      合      计                            219.169000     122.000000      97.169000
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        assert_eq!(lay.tables.len(), 1);
+        let rows: Vec<String> = lay.tables[0]
+            .data_rows()
+            .map(|r| r.cells.join("|"))
+            .collect();
+        assert_eq!(
+            rows[3..5],
+            [
+                "2040604|30202|基层司法业务印刷费|8.900000||8.900000",
+                "2040604|30227|基层司法业务委托业务费|63.269000||63.269000",
+            ]
+        );
+        assert_eq!(
+            rows[1],
+            "2040601|30299|行政运行其他商品和服务支出|30.000000|10.000000|20.000000"
         );
     }
 }
