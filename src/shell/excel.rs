@@ -188,7 +188,7 @@ pub fn decimal_to_f64(value: i128, scale: i8) -> Option<f64> {
     let mut m = value.unsigned_abs();
     let mut s = i32::from(scale);
     // Trailing zeros are not significant: 1,000,000,000,000,000,000.00 is one digit.
-    while m % 10 == 0 {
+    while m.is_multiple_of(10) {
         m /= 10;
         s -= 1;
     }

@@ -226,15 +226,14 @@ fn check_layout(sheet: &Sheet, header: &[&str], rows: usize) {
         "{}",
         sheet.name
     );
-    for c in 0..header.len() {
+    for (c, name) in header.iter().enumerate() {
         let cell = sheet.cell(&format!("{}1", letter(c)));
-        assert!(cell.bold, "{}: header {} not bold", sheet.name, header[c]);
+        assert!(cell.bold, "{}: header {name} not bold", sheet.name);
         assert_eq!(cell.kind, "str");
         assert!(
             sheet.widths.contains_key(&letter(c)),
-            "{}: column {} has no width",
-            sheet.name,
-            header[c]
+            "{}: column {name} has no width",
+            sheet.name
         );
     }
 }
