@@ -661,7 +661,7 @@ fn write_cell(
 
 /// A text cell; its display width.
 fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<usize, String> {
-    if s.chars().count() > MAX_CELL_CHARS {
+    if s.len() > MAX_CELL_CHARS && s.chars().count() > MAX_CELL_CHARS {
         return Err(format!(
             "{} characters of text: an Excel cell holds at most {MAX_CELL_CHARS} \
              (write this result as .csv or .parquet)",
@@ -776,6 +776,26 @@ mod tests {
             let back = format!("{x:.*}", s as usize).replace('.', "");
             assert_eq!(back.trim_start_matches('0'), v.to_string(), "{v} {s}");
         }
+    }
+
+    #[test]
+    fn text_longer_than_a_cell_holds_is_an_error_not_a_cut() {
+        use datafusion::arrow::array::StringArray;
+        use datafusion::arrow::datatypes::{Field, Schema};
+        let schema = Arc::new(Schema::new(vec![Field::new("note", DataType::Utf8, false)]));
+        let long = "说".repeat(MAX_CELL_CHARS + 1);
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(StringArray::from(vec!["ok", long.as_str()]))],
+        )
+        .unwrap();
+        let mut w = ExcelWriter::new(None).unwrap();
+        w.begin("result1", &schema).unwrap();
+        let e = w.append(&batch).unwrap_err();
+        assert!(
+            e.contains("row 3, column note") && e.contains("32767"),
+            "{e}"
+        );
     }
 
     #[test]
