@@ -13,6 +13,7 @@ use yusuan::lake::{DEFAULT_LAKE, Lake};
 use yusuan::shell::batch::{self, Run, Source};
 use yusuan::shell::exec::Settings;
 use yusuan::shell::interrupt;
+use yusuan::shell::output::FileFormat;
 use yusuan::shell::params::{self, Params};
 use yusuan::shell::print_format::{Format, TableOptions};
 use yusuan::shell::units::Unit;
@@ -59,9 +60,14 @@ enum Command {
         #[arg(long, default_value = "table")]
         format: Format,
         /// Write results to this file, its format from the extension (.csv, .json,
-        /// .ndjson, .parquet, .md); written aside and renamed, so a failed run leaves none.
+        /// .ndjson, .parquet, .md, .xlsx; .txt or none: the --format); written aside and
+        /// renamed, so a failed run leaves none.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Start CSV output with a UTF-8 byte order mark, so that Excel reads Chinese text
+        /// right (CSV only).
+        #[arg(long)]
+        bom: bool,
         /// Bind a query parameter: NAME=VALUE makes $NAME that value (repeatable).
         #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = params::parse_assignment)]
         params: Vec<(String, String)>,
@@ -235,11 +241,20 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             file,
             format,
             output,
+            bom,
             params: assignments,
             continue_on_error,
             unit,
             maxrows,
         }) => {
+            // The output is checked before anything runs: a known extension, --bom for CSV.
+            let written = match &output {
+                Some(path) => FileFormat::for_path(path, format)?,
+                None => FileFormat::Text(format),
+            };
+            if bom && written != FileFormat::Text(Format::Csv) {
+                return Err("--bom is for CSV output (give --format csv or -o FILE.csv)".into());
+            }
             let source = match (command, file) {
                 (Some(text), None) => Source { text, file: None },
                 (None, Some(file)) => Source::read(&file)?,
@@ -264,10 +279,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     timing: false,
                 },
                 continue_on_error,
+                stream_to_file: true,
             };
             interrupt::install();
             let finished = tokio::select! {
-                ok = batch::run_to(&run, &source, output.as_deref()) => Some(ok),
+                ok = batch::run_to(&run, &source, output.as_deref(), bom) => Some(ok),
                 _ = interrupt::ctrl_c() => None,
             };
             match finished {

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use datafusion::execution::context::SessionContext;
 
 use super::exec::{self, Destination, ExecError, Settings, StatementResult};
-use super::output::FileOutput;
+use super::output::{BOM, FileOutput};
 use super::params::{self, Params};
+use super::print_format::Format;
 use super::script;
 
 /// A script to run: its text and the file it came from.
@@ -54,6 +55,10 @@ pub struct Run<'a> {
     pub params: &'a Params,
     pub settings: Settings,
     pub continue_on_error: bool,
+    /// Whether a query's rows go into a result file as they are computed. Only where a
+    /// failed run discards the whole file (`yusuan sql -o`): the REPL's `\o` file lives on
+    /// after a failed statement, which must leave nothing of itself in it.
+    pub stream_to_file: bool,
 }
 
 impl Run<'_> {
@@ -105,7 +110,7 @@ impl Run<'_> {
             // Rows stream into a result file; with --continue-on-error a statement that
             // fails halfway must leave nothing of itself in the file, so it is collected first.
             let result = match dest {
-                Destination::File(file) if !self.continue_on_error => {
+                Destination::File(file) if self.stream_to_file && !self.continue_on_error => {
                     exec::execute_to_file(
                         self.ctx,
                         &statement.text,
@@ -147,14 +152,29 @@ impl Run<'_> {
 }
 
 /// Runs a script for `yusuan sql`: results to standard output or to `output` (written
-/// aside, renamed when everything succeeded). Whether it all succeeded.
-pub async fn run_to(run: &Run<'_>, source: &Source, output: Option<&Path>) -> Result<bool, String> {
+/// aside, renamed when everything succeeded). `bom` starts CSV output with the UTF-8 byte
+/// order mark (an error for any other format). Whether it all succeeded.
+pub async fn run_to(
+    run: &Run<'_>,
+    source: &Source,
+    output: Option<&Path>,
+    bom: bool,
+) -> Result<bool, String> {
     let mut notes = std::io::stderr();
     let mut errors = std::io::stderr();
     match output {
         None => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
+            if bom {
+                if run.settings.format != Format::Csv {
+                    return Err(format!(
+                        "--bom is for CSV output, not {} (give --format csv or -o FILE.csv)",
+                        run.settings.format.name()
+                    ));
+                }
+                out.write_all(BOM).map_err(|e| e.to_string())?;
+            }
             let summary = run
                 .run(
                     source,
@@ -174,7 +194,7 @@ pub async fn run_to(run: &Run<'_>, source: &Source, output: Option<&Path>) -> Re
                 }
                 return Ok(false);
             }
-            let mut file = FileOutput::create(path, run.settings.format)?;
+            let mut file = FileOutput::create(path, run.settings.format, bom)?;
             let summary = run
                 .run(
                     source,

@@ -1,5 +1,5 @@
 //! The REPL's meta commands (`\d`, `\df`, `\timing`, `\format`, `\maxrows`, `\o`, `\i`,
-//! `\unit`, `\chart`, `\set`, `\q`, `\?`) and the state they change.
+//! `\unit`, `\chart`, `\excel`, `\set`, `\q`, `\?`) and the state they change.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -12,7 +12,7 @@ use super::batch::{Run, Source};
 use super::chart;
 use super::describe;
 use super::exec::{Destination, Settings, StatementResult};
-use super::output::FileFormat;
+use super::output::{FileFormat, FileOutput};
 use super::params::Params;
 use super::print_format::{self, Format};
 use super::units::Unit;
@@ -64,7 +64,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     CommandInfo {
         name: "\\o",
         args: "[FILE]",
-        help: "send results to FILE (format from .csv/.json/.ndjson/.md); \\o alone: back to the screen",
+        help: "send results to FILE (format from .csv/.json/.ndjson/.md/.xlsx); \\o alone: back to the screen",
     },
     CommandInfo {
         name: "\\i",
@@ -75,6 +75,11 @@ pub const COMMANDS: &[CommandInfo] = &[
         name: "\\chart",
         args: "[LABEL VALUE]",
         help: "the last result as a bar chart",
+    },
+    CommandInfo {
+        name: "\\excel",
+        args: "",
+        help: "the last result as a workbook in the temporary directory, opened in the spreadsheet program",
     },
     CommandInfo {
         name: "\\set",
@@ -97,7 +102,56 @@ pub const COMMANDS: &[CommandInfo] = &[
 pub struct OutputFile {
     pub path: PathBuf,
     pub format: Format,
-    pub writer: BufWriter<File>,
+    pub sink: OutputSink,
+}
+
+/// A text file is written as results come; a workbook is written aside and saved into
+/// place when `\o` closes it (a worksheet per result).
+pub enum OutputSink {
+    Text(BufWriter<File>),
+    Workbook(Box<FileOutput>),
+}
+
+impl OutputFile {
+    /// Where the next result goes.
+    pub fn destination(&mut self) -> Destination<'_> {
+        match &mut self.sink {
+            OutputSink::Text(w) => Destination::Writer(w),
+            OutputSink::Workbook(f) => Destination::File(f),
+        }
+    }
+
+    /// Flushes a text file (a workbook is written when it is closed).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.sink {
+            OutputSink::Text(w) => w.flush(),
+            OutputSink::Workbook(_) => Ok(()),
+        }
+    }
+
+    /// Finishes the file: a text file flushed, a workbook saved into place. What became of
+    /// it, to tell the user.
+    pub fn close(mut self) -> Result<String, String> {
+        let shown = self.path.display().to_string();
+        match self.sink {
+            OutputSink::Text(ref mut w) => {
+                w.flush().map_err(|e| format!("{shown}: {e}"))?;
+                Ok(format!("{shown} written"))
+            }
+            OutputSink::Workbook(f) => {
+                let sheets = f.results();
+                if sheets == 0 {
+                    // Dropping it removes its temporary.
+                    return Ok(format!("no result was written: {shown} was not created"));
+                }
+                f.commit()?;
+                Ok(format!(
+                    "{shown} written, {sheets} worksheet{}",
+                    if sheets == 1 { "" } else { "s" }
+                ))
+            }
+        }
+    }
 }
 
 /// What the REPL remembers between statements.
@@ -272,41 +326,44 @@ pub async fn run(
             }
         },
         "\\o" => match arg {
-            None => {
-                if let Some(mut o) = state.output.take() {
-                    o.writer.flush().map_err(w)?;
-                    writeln!(
-                        out,
-                        "Results go to the screen ({} written).",
-                        o.path.display()
-                    )
-                    .map_err(w)?;
-                } else {
-                    writeln!(out, "Results go to the screen.").map_err(w)?;
+            None => match state.output.take() {
+                Some(o) => {
+                    let done = o.close()?;
+                    writeln!(out, "Results go to the screen ({done}).").map_err(w)?;
                 }
-            }
+                None => writeln!(out, "Results go to the screen.").map_err(w)?,
+            },
             Some(path) => {
                 let path = PathBuf::from(unquote(path));
-                let format = match FileFormat::for_path(&path, state.settings.format) {
-                    FileFormat::Text(f) => f,
+                let (format, sink) = match FileFormat::for_path(&path, state.settings.format)? {
+                    FileFormat::Text(f) => {
+                        let file =
+                            File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                        (f, OutputSink::Text(BufWriter::new(file)))
+                    }
+                    FileFormat::Excel => {
+                        let file = FileOutput::create(&path, state.settings.format, false)?;
+                        (state.settings.format, OutputSink::Workbook(Box::new(file)))
+                    }
                     FileFormat::Parquet => {
                         return Err(
-                            "\\o writes text; for Parquet use COPY (query) TO 'file.parquet' STORED AS PARQUET"
+                            "\\o writes text or .xlsx; for Parquet use COPY (query) TO 'file.parquet' STORED AS PARQUET"
                                 .into(),
                         );
                     }
                 };
-                let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                if let Some(mut old) = state.output.take() {
-                    let _ = old.writer.flush();
+                if let Some(old) = state.output.take() {
+                    match old.close() {
+                        Ok(done) => writeln!(out, "{done}.").map_err(w)?,
+                        Err(e) => writeln!(out, "error: {e}").map_err(w)?,
+                    }
                 }
-                writeln!(out, "Results go to {} ({}).", path.display(), format.name())
-                    .map_err(w)?;
-                state.output = Some(OutputFile {
-                    path,
-                    format,
-                    writer: BufWriter::new(file),
-                });
+                let shown = match sink {
+                    OutputSink::Text(_) => format.name(),
+                    OutputSink::Workbook(_) => "Excel workbook, saved when \\o closes it",
+                };
+                writeln!(out, "Results go to {} ({shown}).", path.display()).map_err(w)?;
+                state.output = Some(OutputFile { path, format, sink });
             }
         },
         "\\i" => {
@@ -331,6 +388,24 @@ pub async fn run(
                     .map_err(|e| e.to_string())?;
             let text = chart::render(&schema, &batches, label, value, width)?;
             write!(out, "{text}").map_err(w)?;
+        }
+        "\\excel" => {
+            let last = state
+                .last
+                .as_ref()
+                .ok_or("no result to open yet: run a query first")?;
+            let (schema, batches) =
+                super::units::convert(&last.schema, &last.batches, state.settings.unit)
+                    .map_err(|e| e.to_string())?;
+            let path = temporary_workbook();
+            let mut file = FileOutput::create(&path, Format::Table, false)?;
+            file.write(&schema, &batches)?;
+            file.commit()?;
+            writeln!(out, "Wrote {}", path.display()).map_err(w)?;
+            match open_on_desktop(&path) {
+                Ok(opener) => writeln!(out, "Opening it with {opener}.").map_err(w)?,
+                Err(why) => writeln!(out, "Not opened: {why}.").map_err(w)?,
+            }
         }
         "\\set" => match rest.split_once(char::is_whitespace) {
             Some((name, value)) => {
@@ -373,12 +448,14 @@ pub async fn run_script(
         params: &params,
         settings,
         continue_on_error: false,
+        // A failed statement must leave nothing in a `\o` workbook that lives on.
+        stream_to_file: false,
     };
     let mut notes = std::io::stderr();
     let mut errors = std::io::stderr();
     let summary = {
         let mut dest = match state.output.as_mut() {
-            Some(o) => Destination::Writer(&mut o.writer),
+            Some(o) => o.destination(),
             None => Destination::Writer(out),
         };
         tokio::select! {
@@ -387,7 +464,7 @@ pub async fn run_script(
         }
     };
     if let Some(o) = state.output.as_mut() {
-        let _ = o.writer.flush();
+        let _ = o.flush();
     }
     match summary {
         None => Err("Cancelled.".into()),
@@ -399,6 +476,58 @@ pub async fn run_script(
             Ok(())
         }
     }
+}
+
+/// A new workbook's path in the temporary directory, unique to this process and moment.
+fn temporary_workbook() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    std::env::temp_dir().join(format!("yusuan-{stamp}-{}-{n}.xlsx", std::process::id()))
+}
+
+/// The desktop's program for opening files, when there is one to use here.
+fn desktop_opener() -> Result<(&'static str, Vec<&'static str>), String> {
+    if cfg!(windows) {
+        // `start` takes a window title first: an empty one.
+        return Ok(("cmd", vec!["/c", "start", ""]));
+    }
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        let display = ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+        if !display {
+            return Err("no display (DISPLAY or WAYLAND_DISPLAY is not set)".into());
+        }
+        "xdg-open"
+    };
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false);
+    if !on_path {
+        return Err(format!("{program} is not on PATH"));
+    }
+    Ok((program, Vec::new()))
+}
+
+/// Opens `path` in the desktop's program for it, without waiting for it; the opener's name.
+fn open_on_desktop(path: &std::path::Path) -> Result<String, String> {
+    use std::process::{Command, Stdio};
+    let (program, args) = desktop_opener()?;
+    let mut child = Command::new(program)
+        .args(args)
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{program} did not start: {e}"))?;
+    // Reaped in the background so that it leaves no zombie.
+    std::thread::spawn(move || child.wait());
+    Ok(program.to_string())
 }
 
 /// `'file name'` -> `file name`.

@@ -9,6 +9,7 @@
 //! - [`params`]: `$name` parameters bound as typed values
 //! - [`print_format`]: table / CSV / JSON / NDJSON / Markdown rendering
 //! - [`output`]: result files by extension, written aside and renamed
+//! - [`excel`]: Excel workbooks, a worksheet per result, written in constant memory
 //! - [`units`]: amounts in 元 or 万元, exactly
 //! - [`chart`]: horizontal bar charts
 //! - [`describe`]: descriptions of tables, columns and functions
@@ -19,6 +20,7 @@ pub mod batch;
 pub mod chart;
 pub mod command;
 pub mod describe;
+pub mod excel;
 pub mod exec;
 pub mod helper;
 pub mod interrupt;

@@ -1,5 +1,7 @@
 //! Writing results to a file (`-o FILE`, `\o FILE`), the format from the extension:
-//! `.csv`, `.json`, `.ndjson` / `.jsonl`, `.parquet`, `.md`, anything else as a table.
+//! `.csv`, `.json`, `.ndjson` / `.jsonl`, `.parquet` / `.pq`, `.md` / `.markdown`, `.xlsx`;
+//! `.txt` / `.text` or no extension take the `--format` (a table by default). Any other
+//! extension is an error, so that `-o report.xls` does not quietly write a text table.
 //!
 //! The file is written aside (a hidden temporary in the same directory) and renamed over
 //! the target only when the run succeeds, so a failed or interrupted run leaves no partial
@@ -19,6 +21,7 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
+use super::excel::ExcelWriter;
 use super::print_format::{self, Format};
 
 /// What a file is written as.
@@ -26,23 +29,45 @@ use super::print_format::{self, Format};
 pub enum FileFormat {
     Text(Format),
     Parquet,
+    Excel,
 }
 
+/// The extensions [`FileFormat::for_path`] knows, as its error lists them.
+pub const KNOWN_EXTENSIONS: &str = ".csv, .json, .ndjson/.jsonl, .parquet/.pq, .md/.markdown, \
+     .xlsx, or .txt/.text (or none) for the --format";
+
+/// The UTF-8 byte order mark `--bom` puts at the start of a CSV file for Excel.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 impl FileFormat {
-    /// The format for `path`'s extension; `fallback` when the extension says nothing.
-    pub fn for_path(path: &Path, fallback: Format) -> FileFormat {
+    /// The format for `path`'s extension; `fallback` (the `--format`) for `.txt`, `.text`
+    /// or no extension; an error naming the known extensions for any other.
+    pub fn for_path(path: &Path, fallback: Format) -> Result<FileFormat, String> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        match ext.as_deref() {
+        Ok(match ext.as_deref() {
             Some("csv") => FileFormat::Text(Format::Csv),
             Some("json") => FileFormat::Text(Format::Json),
             Some("ndjson" | "jsonl") => FileFormat::Text(Format::Ndjson),
             Some("md" | "markdown") => FileFormat::Text(Format::Markdown),
             Some("parquet" | "pq") => FileFormat::Parquet,
-            _ => FileFormat::Text(fallback),
-        }
+            Some("xlsx") => FileFormat::Excel,
+            Some("txt" | "text") | None => FileFormat::Text(fallback),
+            Some(other) => {
+                let hint = match other {
+                    "xls" | "xlsm" | "xlsb" => " (write Excel workbooks as .xlsx)",
+                    "tsv" => " (CSV is written as .csv)",
+                    _ => "",
+                };
+                return Err(format!(
+                    "{}: yusuan does not write .{other} files{hint}; the output's extension \
+                     says its format: {KNOWN_EXTENSIONS}",
+                    path.display()
+                ));
+            }
+        })
     }
 
     /// Whether the file holds one result only (a JSON array, a Parquet file).
@@ -54,6 +79,7 @@ impl FileFormat {
 enum Sink {
     Text(BufWriter<File>),
     Parquet(Option<Box<ArrowWriter<File>>>),
+    Excel(Box<ExcelWriter>, File),
 }
 
 /// A result file being written aside; [`FileOutput::commit`] renames it into place,
@@ -85,8 +111,16 @@ fn io_error(path: &Path, e: std::io::Error) -> String {
 
 impl FileOutput {
     /// Starts writing `path` (its temporary is created now, so a bad directory fails early).
-    pub fn create(path: &Path, fallback: Format) -> Result<Self, String> {
-        let format = FileFormat::for_path(path, fallback);
+    /// `bom` starts a CSV file with the UTF-8 byte order mark; it is an error for any other
+    /// format.
+    pub fn create(path: &Path, fallback: Format, bom: bool) -> Result<Self, String> {
+        let format = FileFormat::for_path(path, fallback)?;
+        if bom && format != FileFormat::Text(Format::Csv) {
+            return Err(format!(
+                "{}: --bom is for CSV output, and this file is not CSV",
+                path.display()
+            ));
+        }
         let name = path
             .file_name()
             .ok_or_else(|| format!("{}: not a file name", path.display()))?
@@ -98,7 +132,20 @@ impl FileOutput {
                 drop(file);
                 Sink::Parquet(None)
             }
-            FileFormat::Text(_) => Sink::Text(BufWriter::new(file)),
+            FileFormat::Text(_) => {
+                let mut w = BufWriter::new(file);
+                if bom {
+                    w.write_all(BOM).map_err(|e| io_error(path, e))?;
+                }
+                Sink::Text(w)
+            }
+            FileFormat::Excel => {
+                // The worksheets' rows wait in unnamed temporary files beside the target.
+                let dir = tmp.parent().filter(|d| !d.as_os_str().is_empty());
+                let writer = ExcelWriter::new(Some(dir.unwrap_or(Path::new("."))))
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                Sink::Excel(Box::new(writer), file)
+            }
         };
         Ok(Self {
             path: path.to_path_buf(),
@@ -128,11 +175,16 @@ impl FileOutput {
         self.end()
     }
 
+    /// How many results were begun.
+    pub fn results(&self) -> usize {
+        self.results
+    }
+
     /// Starts a result with columns `schema`; its rows follow with [`FileOutput::append`],
-    /// a batch at a time, and [`FileOutput::end`] closes it. CSV, JSON, NDJSON and
-    /// Parquet are written as the batches arrive, so a result of any size takes the memory
+    /// a batch at a time, and [`FileOutput::end`] closes it. CSV, JSON, NDJSON, Parquet and
+    /// Excel are written as the batches arrive, so a result of any size takes the memory
     /// of a batch (a Parquet row group); a table or Markdown is laid out from all its rows
-    /// at the end.
+    /// at the end. In a workbook each result is a worksheet, `result1`, `result2`, ….
     pub fn begin(&mut self, schema: &SchemaRef) -> Result<(), String> {
         if self.results > 0 && self.format.single_result() {
             return Err(format!(
@@ -169,7 +221,12 @@ impl FileOutput {
                 *writer = Some(Box::new(w));
                 Ok(())
             }
-            (Sink::Text(_), FileFormat::Parquet) => Err("internal: text sink for parquet".into()),
+            (Sink::Excel(w, _), _) => {
+                let sheet = format!("result{}", self.results);
+                w.begin(&sheet, schema)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            }
+            (Sink::Text(_), _) => Err("internal: text sink for a binary format".into()),
         }
     }
 
@@ -216,6 +273,9 @@ impl FileOutput {
                 let b = export_batch(batch, &current.export).map_err(arrow)?;
                 w.write(&b).map_err(|e| format!("{}: {e}", path.display()))
             }
+            (Sink::Excel(w, _), _) => w
+                .append(batch)
+                .map_err(|e| format!("{}: {e}", path.display())),
             _ => Err(format!("{}: rows before a result began", path.display())),
         }
     }
@@ -236,6 +296,7 @@ impl FileOutput {
                 }
                 Format::Csv | Format::Ndjson => Ok(()),
             },
+            (Sink::Excel(w, _), _) => w.end().map_err(|e| format!("{}: {e}", path.display())),
             _ => Ok(()),
         }
     }
@@ -257,6 +318,11 @@ impl FileOutput {
                 .into_inner()
                 .map_err(|e| format!("{}: {e}", path.display()))?,
             Sink::Parquet(None) => return Err(format!("{}: nothing written", path.display())),
+            Sink::Excel(mut w, mut file) => {
+                w.save(&mut file)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                file
+            }
         };
         file.sync_all().map_err(|e| io_error(&path, e))?;
         drop(file);
@@ -331,20 +397,49 @@ mod tests {
 
     #[test]
     fn formats_from_extensions() {
-        let f = |p: &str| FileFormat::for_path(Path::new(p), Format::Table);
+        let f = |p: &str| FileFormat::for_path(Path::new(p), Format::Table).unwrap();
         assert_eq!(f("a.csv"), FileFormat::Text(Format::Csv));
         assert_eq!(f("a.JSON"), FileFormat::Text(Format::Json));
         assert_eq!(f("a.ndjson"), FileFormat::Text(Format::Ndjson));
         assert_eq!(f("a.md"), FileFormat::Text(Format::Markdown));
         assert_eq!(f("a.parquet"), FileFormat::Parquet);
+        assert_eq!(f("a.XLSX"), FileFormat::Excel);
         assert_eq!(f("a.txt"), FileFormat::Text(Format::Table));
+        assert_eq!(f("a.text"), FileFormat::Text(Format::Table));
+        assert_eq!(f("report"), FileFormat::Text(Format::Table));
+        assert_eq!(
+            FileFormat::for_path(Path::new("out"), Format::Csv),
+            Ok(FileFormat::Text(Format::Csv))
+        );
+        let e = FileFormat::for_path(Path::new("r.xls"), Format::Table).unwrap_err();
+        assert!(
+            e.contains(".xlsx") && e.contains(".csv") && e.contains(".xls files"),
+            "{e}"
+        );
+        assert!(FileFormat::for_path(Path::new("r.2021"), Format::Table).is_err());
+    }
+
+    #[test]
+    fn a_bom_is_for_csv_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        let schema = Arc::new(Schema::new(vec![Field::new("名称", DataType::Utf8, true)]));
+        let mut out = FileOutput::create(&path, Format::Table, true).unwrap();
+        out.write(&schema, &[]).unwrap();
+        out.commit().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), "\u{feff}名称\n".as_bytes());
+        for name in ["r.xlsx", "r.json", "r.txt"] {
+            let e = FileOutput::create(&dir.path().join(name), Format::Table, true).err();
+            assert!(e.is_some_and(|e| e.contains("--bom")), "{name}");
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
     fn dropped_output_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.csv");
-        let out = FileOutput::create(&path, Format::Csv).unwrap();
+        let out = FileOutput::create(&path, Format::Csv, false).unwrap();
         drop(out);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
@@ -359,7 +454,7 @@ mod tests {
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.parquet");
-        let mut out = FileOutput::create(&path, Format::Table).unwrap();
+        let mut out = FileOutput::create(&path, Format::Table, false).unwrap();
         out.write(&schema, &[batch]).unwrap();
         out.commit().unwrap();
         let file = File::open(&path).unwrap();

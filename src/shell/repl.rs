@@ -133,10 +133,29 @@ pub async fn run(ctx: &SessionContext) -> Result<bool, String> {
             break;
         }
     }
-    if let Some(mut o) = state.output.take() {
-        let _ = o.writer.flush();
-    }
+    close_output(&mut state);
     Ok(true)
+}
+
+/// Closes a `\o` file on the way out (a workbook is saved then, and said so); whether
+/// that went well.
+fn close_output(state: &mut ShellState) -> bool {
+    let Some(o) = state.output.take() else {
+        return true;
+    };
+    let workbook = matches!(o.sink, command::OutputSink::Workbook(_));
+    match o.close() {
+        Ok(done) => {
+            if workbook {
+                eprintln!("{done}.");
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    }
 }
 
 /// Runs one input (a meta command or statements): whether to go on, whether the catalog
@@ -194,9 +213,7 @@ async fn run_piped(ctx: &SessionContext, settings: Settings) -> Result<bool, Str
             break;
         }
     }
-    if let Some(mut o) = state.output.take() {
-        let _ = o.writer.flush();
-    }
+    all_ok &= close_output(&mut state);
     Ok(all_ok)
 }
 
@@ -224,10 +241,10 @@ async fn run_statements(ctx: &SessionContext, state: &mut ShellState, input: &st
                         let r = exec::emit(
                             &result,
                             &settings,
-                            &mut Destination::Writer(&mut o.writer),
+                            &mut o.destination(),
                             &mut std::io::stderr(),
                         );
-                        let _ = o.writer.flush();
+                        let _ = o.flush();
                         r
                     }
                     None => exec::emit(

@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod coverage;
 mod crash;
+mod excel;
 mod export;
 mod lake;
 mod repl;
