@@ -356,6 +356,24 @@ fn is_page_furniture(text: &str) -> bool {
     if page != c.as_str() && !page.is_empty() && page.len() <= 4 && is_digits(page) {
         return true;
     }
+    // "第 4 页，共 40 页", "第4页/共40页", "共40页 第4页".
+    let numbered = |s: &str, a: char, b: char| -> Option<usize> {
+        let r = s.strip_prefix(a)?;
+        let n = r.find(b)?;
+        (n > 0 && n <= 4 && is_digits(&r[..n])).then_some(a.len_utf8() + n + b.len_utf8())
+    };
+    let page_of = |s: &str| -> bool {
+        let Some(first) = numbered(s, '第', '页').or_else(|| numbered(s, '共', '页')) else {
+            return false;
+        };
+        let rest = s[first..].trim_start_matches([',', '，', '/', '、', ';', '；']);
+        numbered(rest, '共', '页')
+            .or_else(|| numbered(rest, '第', '页'))
+            .is_some_and(|n| n == rest.len())
+    };
+    if page_of(&c) {
+        return true;
+    }
     let rest = ["公开表", "公开", "预算表", "预算", "表"]
         .iter()
         .find_map(|p| c.strip_prefix(p));
@@ -893,23 +911,32 @@ fn match_labels(labels: &[HLabel], centers: &[f64]) -> Vec<Option<usize>> {
             }
         }
         let cost = dp[h][k];
-        if best.as_ref().is_none_or(|(b, _)| cost < *b) {
-            // Trace back.
-            let mut m = vec![None; k];
-            let (mut i, mut j) = (h, k);
-            while i > 0 && j > 0 {
-                let take = dp[i - 1][j - 1]
-                    + (labels[i - 1].center() + f64::from(off) - centers[j - 1]).abs();
-                if (dp[i][j] - take).abs() < 1e-9 {
-                    m[j - 1] = Some(i - 1);
-                    i -= 1;
-                    j -= 1;
-                } else if (dp[i][j] - dp[i - 1][j]).abs() < 1e-9 {
-                    i -= 1;
-                } else {
-                    j -= 1;
-                }
+        if best.as_ref().is_some_and(|(b, _)| cost > *b + 1e-9) {
+            continue;
+        }
+        // Trace back.
+        let mut m = vec![None; k];
+        let (mut i, mut j) = (h, k);
+        while i > 0 && j > 0 {
+            let take =
+                dp[i - 1][j - 1] + (labels[i - 1].center() + f64::from(off) - centers[j - 1]).abs();
+            if (dp[i][j] - take).abs() < 1e-9 {
+                m[j - 1] = Some(i - 1);
+                i -= 1;
+                j -= 1;
+            } else if (dp[i][j] - dp[i - 1][j]).abs() < 1e-9 {
+                i -= 1;
+            } else {
+                j -= 1;
             }
+        }
+        // Between shifts that fit equally, the one that names the first column by the
+        // first label (合计, which a row with amounts always fills) is taken.
+        let names_first = |m: &[Option<usize>]| m.first().is_some_and(|f| *f == Some(0));
+        let better = best
+            .as_ref()
+            .is_none_or(|(b, bm)| cost < *b - 1e-9 || (names_first(&m) && !names_first(bm)));
+        if better {
             best = Some((cost, m));
         }
     }
@@ -1397,14 +1424,14 @@ fn settle_pages_drawn_together(
             .unwrap_or(0)
     };
     let mut current = vec![Decimal::ZERO; k];
-    for i in 0..dlines.len() {
-        if i == total || !has_nums(&dlines[i]) {
+    for (i, d) in dlines.iter().enumerate() {
+        if i == total || !has_nums(d) {
             continue;
         }
         let Some(row) = amounts(i) else {
             return;
         };
-        let p = dlines[i].page;
+        let p = d.page;
         for (c, v, end) in row {
             current[c] += v;
             if candidate(p) {
@@ -2205,6 +2232,9 @@ mod tests {
             "- 12 -",
             "—3—",
             "第 3 页",
+            "第 4 页，共 40 页",
+            "第4页/共40页",
+            "共 40 页 第 4 页",
         ] {
             assert!(is_page_furniture(t), "{t}");
         }
@@ -2215,6 +2245,8 @@ mod tests {
             "12",
             "-",
             "- 12 - 3",
+            "第 4 页，共 40 页 合计",
+            "第 4 页，共",
         ] {
             assert!(!is_page_furniture(t), "{t}");
         }
