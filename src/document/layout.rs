@@ -2625,6 +2625,17 @@ mod tests {
             ["本年支出合计", "基本支出", "项目支出"]
         );
     }
+    /// The data rows of a text holding one table, cells joined by `|`.
+    fn rows_of_one_table(text: &str) -> Vec<String> {
+        let l = lines(text);
+        let lay = layout(&l);
+        assert_eq!(lay.tables.len(), 1);
+        lay.tables[0]
+            .data_rows()
+            .map(|r| r.cells.join("|"))
+            .collect()
+    }
+
     #[test]
     fn three_coded_rows_wrapped_and_pages_without_a_full_line() {
         // 北京 预算03表 支出总表 (万元; lines from 北京市 2026 budgets): every row carries
@@ -2648,13 +2659,7 @@ mod tests {
 2080506-机关事业单位职业年金缴费支出 50102-社会保障缴费      30109-职业年金缴费               706.175148      706.175148
 2040202-一般行政管理事务     50201-办公经费        30202-印刷费                    101.993600                      101.993600
 ";
-        let l = lines(text);
-        let lay = layout(&l);
-        assert_eq!(lay.tables.len(), 1);
-        let rows: Vec<String> = lay.tables[0]
-            .data_rows()
-            .map(|r| r.cells.join("|"))
-            .collect();
+        let rows = rows_of_one_table(text);
         assert_eq!(
             rows,
             [
@@ -2683,13 +2688,7 @@ mod tests {
 \u{c}2101101-行政单位医疗   30110-职工基本医疗保险缴费     12.000000      12.000000
       合      计                            219.169000     122.000000      97.169000
 ";
-        let l = lines(text);
-        let lay = layout(&l);
-        assert_eq!(lay.tables.len(), 1);
-        let rows: Vec<String> = lay.tables[0]
-            .data_rows()
-            .map(|r| r.cells.join("|"))
-            .collect();
+        let rows = rows_of_one_table(text);
         assert_eq!(
             rows[3..5],
             [
