@@ -20,6 +20,7 @@ pub mod functions;
 pub mod ingest;
 pub mod lake;
 pub mod model;
+pub mod serve;
 pub mod session;
 pub mod shell;
 pub mod statements;

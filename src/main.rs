@@ -155,6 +155,50 @@ enum Command {
         #[arg(long, default_value_t = 0.02)]
         defect_rate: f64,
     },
+    /// Serve the lake over the PostgreSQL protocol, read-only: psql, DBeaver, Metabase,
+    /// Superset, Grafana and drivers (JDBC, psycopg) connect as to a PostgreSQL server.
+    ///
+    /// Users and their password verifiers come from --users (NAME:VERIFIER lines; make a
+    /// verifier with --hash-password). Only queries run: DDL, writes, COPY and reading
+    /// files outside the lake are refused. Each connection has its own session, memory
+    /// limit and statement timeout; documents ingested while it runs are seen by the next
+    /// statement.
+    Serve {
+        /// Address to listen on. Anything but loopback needs --allow-remote and TLS.
+        #[arg(long, default_value = "127.0.0.1:5433")]
+        listen: std::net::SocketAddr,
+        /// The users file: NAME:SCRAM-SHA-256$… lines.
+        #[arg(
+            long,
+            env = "YUSUAN_SERVE_USERS",
+            required_unless_present = "hash_password"
+        )]
+        users: Option<PathBuf>,
+        /// PEM certificate chain for TLS (with --tls-key). A certificate that cannot be
+        /// loaded stops the server.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for TLS (with --tls-cert).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Allow listening on an address other than loopback (TLS is still required).
+        #[arg(long)]
+        allow_remote: bool,
+        /// The longest a statement may run (30s, 5m, 500ms); a client may set a shorter
+        /// statement_timeout.
+        #[arg(long, default_value = "5m", value_parser = parse_duration)]
+        statement_timeout: std::time::Duration,
+        /// The query memory of each connection (512M, 2G): sorts and aggregations spill
+        /// past it, a query that cannot spill fails.
+        #[arg(long, default_value = "1G", value_parser = yusuan::synth::parse_bytes)]
+        connection_memory: usize,
+        /// Connections served at once.
+        #[arg(long, default_value_t = 64)]
+        max_connections: usize,
+        /// Read a password from stdin, print its verifier for the users file, and exit.
+        #[arg(long)]
+        hash_password: bool,
+    },
     /// Rewrite each lake partition into large sorted files (atomically).
     Compact {
         /// Only these tables (default: all).
@@ -195,6 +239,26 @@ impl MetaArgs {
             region: self.region.clone(),
         }
     }
+}
+
+/// A duration: 500ms, 30s, 5m, 1h (a bare number is seconds).
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("'{s}' is not a duration (500ms, 30s, 5m, 1h)"))?;
+    let ms = match unit.trim() {
+        "ms" => Some(n),
+        "" | "s" => n.checked_mul(1000),
+        "m" | "min" => n.checked_mul(60_000),
+        "h" => n.checked_mul(3_600_000),
+        _ => None,
+    }
+    .filter(|ms| *ms > 0)
+    .ok_or_else(|| format!("'{s}' is not a duration (500ms, 30s, 5m, 1h)"))?;
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 fn parse_phase(s: &str) -> Result<yusuan::model::Phase, String> {
@@ -376,6 +440,56 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 refresh_observed_names(&generated).await;
             }
             eprintln!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Serve {
+            listen,
+            users,
+            tls_cert,
+            tls_key,
+            allow_remote,
+            statement_timeout,
+            connection_memory,
+            max_connections,
+            hash_password,
+        }) => {
+            if hash_password {
+                let mut password = String::new();
+                std::io::stdin()
+                    .read_line(&mut password)
+                    .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+                let password = password.trim_end_matches(['\n', '\r']);
+                if password.is_empty() {
+                    return Err("the password read from stdin is empty".into());
+                }
+                let verifier = yusuan::serve::auth::hash_password(password)
+                    .map_err(|e| format!("cannot make a salt: {e}"))?;
+                println!("{verifier}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let options = yusuan::serve::ServeOptions {
+                listen,
+                users: users.ok_or("give the users file with --users FILE")?,
+                tls_cert,
+                tls_key,
+                allow_remote,
+                statement_timeout,
+                connection_memory,
+                max_connections,
+            };
+            bootstrap_sample(&cli.lake, &lake)?;
+            let root = cli.lake.display().to_string();
+            yusuan::serve::run(&lake, &options, |addr, tls| {
+                eprintln!(
+                    "yusuan serve: listening on {addr} ({}), lake {root}",
+                    if tls {
+                        "TLS"
+                    } else {
+                        "plaintext, loopback only"
+                    }
+                );
+            })
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Compact {

@@ -12,6 +12,7 @@ mod lake;
 mod repl;
 mod reports;
 mod scale;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
