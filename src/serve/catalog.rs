@@ -6,7 +6,8 @@
 //! PostgreSQL server without the extension.
 //!
 //! `pg_get_serial_sequence(table, column)`: NULL (no sequences), and
-//! `pg_collation_is_visible(oid)`: true; SQLAlchemy's column reflection calls them.
+//! `pg_collation_is_visible(oid)`, `pg_type_is_visible(oid)`: true; SQLAlchemy's column
+//! reflection (1.4 in Superset, 2.x) calls them.
 //!
 //! `json_build_object(k, v, …)`: JSON text; the same reflection builds identity and
 //! collation details with it.
@@ -159,8 +160,9 @@ impl ScalarUDFImpl for ToRegtype {
 }
 
 /// A catalog function with a constant answer: `pg_get_serial_sequence(table, column)` is
-/// NULL (the lake has no sequences), `pg_collation_is_visible(oid)` true (one collation).
-/// SQLAlchemy's column reflection asks for both.
+/// NULL (the lake has no sequences), `pg_collation_is_visible(oid)` and
+/// `pg_type_is_visible(oid)` true (one schema of types, one collation). SQLAlchemy's column
+/// reflection asks for them.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct Constant {
     name: &'static str,
@@ -272,6 +274,11 @@ pub fn register(ctx: &SessionContext) {
         name: "pg_get_serial_sequence",
         signature: Signature::any(2, Volatility::Stable),
         answer: None,
+    }));
+    ctx.register_udf(ScalarUDF::from(Constant {
+        name: "pg_type_is_visible",
+        signature: Signature::any(1, Volatility::Stable),
+        answer: Some(true),
     }));
     ctx.register_udf(ScalarUDF::from(Constant {
         name: "pg_collation_is_visible",

@@ -39,7 +39,10 @@ def main():
     app = create_app()
     with app.app_context():
         from superset.models.core import Database
-        from superset.sql_parse import Table
+        try:
+            from superset.sql.parse import Table  # Superset 5 and later
+        except ImportError:
+            from superset.sql_parse import Table
 
         print(f"superset\t{superset.__version__ if hasattr(superset, '__version__') else '?'}")
         db = Database(database_name="yusuan", sqlalchemy_uri=uri)
