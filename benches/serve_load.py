@@ -25,18 +25,23 @@ REPORTS = pathlib.Path(__file__).resolve().parent.parent / "sql" / "reports"
 
 
 def report_queries(year):
-    """(name, sql, params) for each report question, `$year` bound, `$level` written in."""
+    """(name, sql, params) for each report question, `$year` bound (written in where the
+    question also computes with it), `$level` written in."""
     queries = []
     for path in sorted(REPORTS.glob("*.sql")):
         text = "\n".join(
             line for line in path.read_text().splitlines() if not line.lstrip().startswith("--")
         ).strip().rstrip(";")
-        levels = ["1", "3"] if "$level" in text else [None]
+        levels = ["1", "2"] if "$level" in text else [None]
         for level in levels:
             sql = text.replace("%", "%%")
             if level:
                 sql = sql.replace("$level", level)
             params = {}
+            if "$year -" in sql or "$year-" in sql:
+                # DataFusion infers one type per parameter: `fiscal_year = $year` (INT) and
+                # `$year - 1` (BIGINT) conflict, so a question using both gets the literal.
+                sql = sql.replace("$year", str(int(year)))
             if "$year" in sql:
                 sql = sql.replace("$year", "%(year)s")
                 params["year"] = year
