@@ -1191,26 +1191,144 @@ fn join_rows(mut entries: Vec<Entry>) -> Vec<Entry> {
     out
 }
 
-/// 重庆's narrow columns wrap an amount after its integer part: "174,900" on one line,
-/// ".64" under it on the next. The fraction joins the integer it sits under; a line left
-/// empty by that is dropped (it is no blank between rows).
-fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
+/// 重庆's narrow columns wrap an amount wherever the column's edge falls: after its
+/// integer part ("174,900" over ".64"), or over several lines, each piece starting under
+/// the end of the one before ("1" / "01," / "833" / ".84" is 101,833.84). A piece joins
+/// the amount it continues while together they are still an amount in the making; the
+/// whole is kept only when it ends in a two-place fraction, so whole numbers standing one
+/// above the other (a 元 table's rows) are never joined. A line left empty by that is
+/// dropped (it is no blank between rows).
+fn join_wrapped_amounts(lines: &mut Vec<(RLine, Vec<Tok>)>) {
+    split_glued_fractions(lines);
+    // Only a table whose columns wrap shows a fraction standing alone; elsewhere "0" under
+    // "7345333.6" is the next row's amount, not the fen of this one.
+    let wraps = lines.iter().flat_map(|(_, toks)| toks).any(|t| {
+        t.text.len() == 3
+            && t.text.starts_with('.')
+            && t.text[1..].bytes().all(|b| b.is_ascii_digit())
+    });
+    if !wraps {
+        return;
+    }
+    // An amount being put together: its first piece (line, token), its text so far, and
+    // where its last piece stands.
+    struct Wrap {
+        first: (usize, usize),
+        text: String,
+        pieces: Vec<(usize, usize)>,
+        last_line: usize,
+        last: (usize, usize),
+    }
+    let mut taken = vec![Vec::<bool>::new(); lines.len()];
+    for (i, (_, toks)) in lines.iter().enumerate() {
+        taken[i] = vec![false; toks.len()];
+    }
+    let mut open: Vec<Wrap> = Vec::new();
+    let mut done: Vec<Wrap> = Vec::new();
+    for i in 0..lines.len() {
+        let continues = i > 0 && lines[i - 1].0.no + 1 == lines[i].0.no && !lines[i].0.page_break;
+        let (ended, mut live): (Vec<Wrap>, Vec<Wrap>) = std::mem::take(&mut open)
+            .into_iter()
+            .partition(|w| !continues || w.last_line + 1 != i);
+        done.extend(ended.into_iter().filter(|w| !w.pieces.is_empty()));
+        let mut started = Vec::new();
+        for (k, t) in lines[i].1.iter().enumerate() {
+            if !is_amount_piece(&t.text) {
+                continue;
+            }
+            let joins = live.iter().position(|w| {
+                t.start <= w.last.1 + 1
+                    && w.last.0 < t.end
+                    && is_piece_after(&t.text)
+                    && is_amount_in_making(&format!("{}{}", w.text, t.text))
+            });
+            match joins {
+                Some(j) => {
+                    let w = &mut live[j];
+                    w.text.push_str(&t.text);
+                    w.pieces.push((i, k));
+                    w.last_line = i;
+                    w.last = (t.start, t.end);
+                    if is_whole_amount(&w.text) {
+                        done.push(live.remove(j));
+                    }
+                }
+                None if !is_whole_amount(&t.text) && is_amount_in_making(&t.text) => {
+                    started.push(Wrap {
+                        first: (i, k),
+                        text: t.text.clone(),
+                        pieces: Vec::new(),
+                        last_line: i,
+                        last: (t.start, t.end),
+                    });
+                }
+                None => {}
+            }
+        }
+        // Amounts left open on the line above and not continued here end here.
+        let (kept, ended): (Vec<Wrap>, Vec<Wrap>) =
+            live.into_iter().partition(|w| w.last_line == i);
+        done.extend(ended);
+        open = kept;
+        open.extend(started);
+    }
+    done.extend(open);
+    done.retain(|w| !w.pieces.is_empty() && is_whole_amount(&w.text));
+    for w in done {
+        let end = w
+            .pieces
+            .iter()
+            .map(|&(l, k)| lines[l].1[k].end)
+            .max()
+            .unwrap_or(0);
+        let (l, k) = w.first;
+        let t = &mut lines[l].1[k];
+        t.text = w.text;
+        t.end = t.end.max(end);
+        for (l, k) in w.pieces {
+            taken[l][k] = true;
+        }
+    }
+    let mut emptied = vec![false; lines.len()];
+    for (i, (_, toks)) in lines.iter_mut().enumerate() {
+        if taken[i].iter().any(|&x| x) {
+            let mut flags = taken[i].iter();
+            toks.retain(|_| !flags.next().copied().unwrap_or(false));
+            emptied[i] = toks.is_empty();
+        }
+    }
+    let mut emptied = emptied.into_iter();
+    lines.retain(|_| !emptied.next().unwrap_or(false));
+}
+
+/// ".84 一、一般公共服务支出": a wrapped fraction merged with the label after it;
+/// ".34147,502": one glued to the next column's amount. Each is cut in two.
+fn split_glued_fractions(lines: &mut [(RLine, Vec<Tok>)]) {
     let is_fraction =
         |t: &str| t.len() >= 2 && t.starts_with('.') && t[1..].bytes().all(|b| b.is_ascii_digit());
-    let is_integer = |t: &str| {
-        t.bytes().next().is_some_and(|b| b.is_ascii_digit())
-            && t.bytes().all(|b| b.is_ascii_digit() || b == b',')
-    };
-    // ".84 一、一般公共服务支出": the fraction was merged with the label after it.
     for (_, toks) in lines.iter_mut() {
         let mut k = 0;
         while k < toks.len() {
             let t = toks[k].clone();
-            if let Some((head, rest)) = t.text.split_once(' ')
-                && is_fraction(head)
-                && !rest.is_empty()
-            {
+            let cut = match t.text.split_once(' ') {
+                Some((head, rest)) if is_fraction(head) && !rest.is_empty() => {
+                    Some((head.len(), head.len() + 1))
+                }
+                _ => {
+                    let b = t.text.as_bytes();
+                    let glued = b.len() > 4
+                        && b[0] == b'.'
+                        && b[1..4].iter().all(u8::is_ascii_digit)
+                        && t.text.contains(',')
+                        && is_amount_in_making(&t.text[3..]);
+                    glued.then_some((3, 3))
+                }
+            };
+            if let Some((head_len, rest_at)) = cut {
+                let head = &t.text[..head_len];
+                let rest = &t.text[rest_at..];
                 let head_end = t.start + head.chars().count();
+                let rest_start = t.start + t.text[..rest_at].chars().count();
                 toks[k] = Tok {
                     start: t.start,
                     end: head_end,
@@ -1219,7 +1337,7 @@ fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
                 toks.insert(
                     k + 1,
                     Tok {
-                        start: head_end + 1,
+                        start: rest_start,
                         end: t.end,
                         text: rest.to_string(),
                     },
@@ -1228,36 +1346,54 @@ fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
             k += 1;
         }
     }
-    let mut emptied = vec![false; lines.len()];
-    for i in 1..lines.len() {
-        if lines[i - 1].0.no + 1 != lines[i].0.no || lines[i].0.page_break {
-            continue;
-        }
-        let mut k = 0;
-        while k < lines[i].1.len() {
-            let t = lines[i].1[k].clone();
-            let above = is_fraction(&t.text).then(|| {
-                lines[i - 1]
-                    .1
-                    .iter()
-                    .position(|u| is_integer(&u.text) && t.start <= u.end && u.start < t.end)
-            });
-            match above.flatten() {
-                Some(j) => {
-                    let u = &mut lines[i - 1].1[j];
-                    u.text.push_str(&t.text);
-                    u.end = u.end.max(t.end);
-                    lines[i].1.remove(k);
-                    if lines[i].1.is_empty() {
-                        emptied[i] = true;
-                    }
-                }
-                None => k += 1,
-            }
-        }
+}
+
+/// Digits, group commas and a decimal point only: a piece of an amount.
+fn is_amount_piece(t: &str) -> bool {
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+}
+
+/// A piece that can continue an amount: not itself an amount with its two-place
+/// fraction ("1,935.36" under a column number is the row's own amount), unless it is
+/// the fraction alone.
+fn is_piece_after(t: &str) -> bool {
+    t.starts_with('.') || !is_whole_amount(t)
+}
+
+/// "101,833.84", "16604.23": grouped (or ungrouped) digits and a two-place fraction.
+fn is_whole_amount(t: &str) -> bool {
+    is_amount_in_making(t) && t.split_once('.').is_some_and(|(_, f)| f.len() == 2)
+}
+
+/// The beginning of an amount: "1", "101,", "101,8", "101,833.8" — groups of three after
+/// the first, at most two places after the point.
+fn is_amount_in_making(t: &str) -> bool {
+    if !is_amount_piece(t) || !t.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
     }
-    let mut emptied = emptied.into_iter();
-    lines.retain(|_| !emptied.next().unwrap_or(false));
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    if frac.is_some_and(|f| f.len() > 2 || f.contains(['.', ','])) {
+        return false;
+    }
+    let groups: Vec<&str> = int.split(',').collect();
+    let n = groups.len();
+    groups.iter().enumerate().all(|(g, digits)| {
+        let len = digits.len();
+        if n == 1 {
+            len >= 1
+        } else if g == 0 {
+            (1..=3).contains(&len)
+        } else if g + 1 < n || frac.is_some() {
+            len == 3
+        } else {
+            len <= 3
+        }
+    })
 }
 
 /// The line under a header that numbers its columns ("**  **  **  1  2  3 … 9",
@@ -1542,7 +1678,7 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
     }
     let performance = region.title.contains("绩效");
     let source: Vec<(u32, String)> = lines.iter().map(|(l, _)| (l.no, l.text.clone())).collect();
-    join_wrapped_decimals(&mut lines);
+    join_wrapped_amounts(&mut lines);
     drop_row_numbers(&mut lines);
     let end_line = lines.last().map_or(region.start, |(l, _)| l.no);
     // Coded: several lines start with a code followed by a label or a 2-digit code.
@@ -2417,6 +2553,74 @@ mod tests {
             cells,
             ["174,900.64", "174,900.64", "101,833.84", "23,103.76"]
         );
+    }
+
+    #[test]
+    fn an_amount_wrapped_over_many_lines_is_one_amount() {
+        // 重庆市商务委员会 2026 一般公共预算支出情况表 (万元): the 合计 row's amounts
+        // run down a staircase of pieces, "1" / "01," / "833" / ".84" being 101,833.84.
+        let text = "                                 2026 年一般公共预算支出情况表
+单位名称:重庆市商务委员会                                                                         单位:万元
+
+                       功能分类科目                                   基本支出
+                                          总   计                                       项目支出
+  科目编码                          科目名称                 小计         人员经费       公用经费
+
+                        合   计             1
+                                          01,
+                                            833
+                                              .84    4
+                                                     3,4
+                                                       36.0
+                                                          9     3
+                                                                4,4
+                                                                  11.1
+                                                                     2      9
+                                                                            ,02
+                                                                              4.9
+                                                                                8     5
+                                                                                      8,3
+                                                                                        97.7
+                                                                                           5
+
+201             一般公共服务支出                  16,604
+                                               .23   8,964
+                                                         .13     7,038
+                                                                     .54    1,925
+                                                                                .58    7,640
+                                                                                           .10
+
+ 20113           商贸事务                     16,604
+                                               .23   8,964
+                                                         .13     7,038
+                                                                     .54    1,925
+                                                                                .58    7,640
+                                                                                           .10
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        let cells: Vec<String> = lay.tables[0]
+            .data_rows()
+            .flat_map(|r| r.cells.iter().cloned())
+            .filter(|c| c.contains('.'))
+            .collect();
+        // 43,436.09 + 58,397.75 = 101,833.84; 8,964.13 + 7,640.10 = 16,604.23.
+        assert_eq!(
+            cells[..10],
+            [
+                "101,833.84",
+                "43,436.09",
+                "34,411.12",
+                "9,024.98",
+                "58,397.75",
+                "16,604.23",
+                "8,964.13",
+                "7,038.54",
+                "1,925.58",
+                "7,640.10"
+            ]
+        );
+        assert_eq!(cells.len(), 15);
     }
 
     #[test]
