@@ -1508,7 +1508,7 @@ fn settle_pages_drawn_together(
             .collect()
     };
     let has_nums = |d: &DLine| d.blocks.iter().any(|b| !b.nums.is_empty());
-    // One side only, one total row at the end, no subtotal rows.
+    // One side only, one total row.
     if dlines
         .iter()
         .any(|d| d.blocks.iter().filter(|b| !b.nums.is_empty()).count() > 1)
@@ -1559,9 +1559,22 @@ fn settle_pages_drawn_together(
             })
             .unwrap_or(0)
     };
+    // A classified table's 类 and 款 rows are sums of the rows under them: only the
+    // rows no later code refines add up to the total.
+    let code_of = |d: &DLine| d.blocks.first().and_then(|b| b.codes.first()).cloned();
+    let coded: Vec<(usize, String)> = (0..dlines.len())
+        .filter_map(|i| code_of(&dlines[i]).map(|c| (i, c)))
+        .collect();
+    let is_parent = |i: usize| {
+        coded
+            .iter()
+            .position(|(j, _)| *j == i)
+            .and_then(|at| coded.get(at + 1).map(|(_, next)| (&coded[at].1, next)))
+            .is_some_and(|(code, next)| next.len() > code.len() && next.starts_with(code.as_str()))
+    };
     let mut current = vec![Decimal::ZERO; k];
     for (i, d) in dlines.iter().enumerate() {
-        if i == total || !has_nums(d) {
+        if i == total || !has_nums(d) || is_parent(i) {
             continue;
         }
         let Some(row) = amounts(i) else {
