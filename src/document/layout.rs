@@ -599,7 +599,8 @@ fn roles(toks: &[Tok], coded: bool) -> Vec<Role> {
             || (matches!(prev, Some(Role::Num))
                 && (next_text || (i + 1 == toks.len() && is_plausible_code(&t.text))))
             || (matches!(prev, Some(Role::Text)) && next_text)
-            || (matches!(prev, Some(Role::Code)) && next_text && n >= 3);
+            || (matches!(prev, Some(Role::Code)) && next_text && n >= 3)
+            || second_code_alone(toks, &out, i);
         let role = if digits
             && coded
             && ((block_start && matches!(n, 3 | 5 | 6 | 7))
@@ -614,6 +615,18 @@ fn roles(toks: &[Tok], coded: bool) -> Vec<Role> {
         out.push(role);
     }
     out
+}
+
+/// "30108   50102" alone on a line (西安: the 部门经济 and 政府经济 codes of a row whose
+/// name and amounts wrapped to the next line): the second code is a code of another
+/// classification, not an amount, when only codes stand before it.
+fn second_code_alone(toks: &[Tok], roles: &[Role], i: usize) -> bool {
+    i + 1 == toks.len()
+        && i > 0
+        && roles.iter().all(|r| matches!(r, Role::Code))
+        && is_plausible_code(&toks[i].text)
+        && toks[i - 1].text.len() >= 3
+        && toks[i - 1].text.as_bytes()[0] != toks[i].text.as_bytes()[0]
 }
 
 /// A 3-, 5- or 7-digit classification code whose 类 exists: 201–235 or 299 by function,
@@ -2369,6 +2382,22 @@ mod tests {
         ]);
         drop_row_numbers(&mut classes);
         assert_eq!(firsts(&classes), ["301", "302", "303"]);
+    }
+
+    #[test]
+    fn a_second_code_alone_after_a_code_is_a_code() {
+        // 西安 2022 基本支出明细表: "11  30108  50102" over "机关事业单位基本养老保险  社会保障缴费
+        // 1040490.82 …": both codes open the row whose name and amounts follow.
+        let bl = blocks(&tokenize("         30108              50102", true), true);
+        let codes: Vec<&str> = bl
+            .iter()
+            .flat_map(|b| b.codes.iter().map(String::as_str))
+            .collect();
+        assert_eq!(codes, ["30108", "50102"]);
+        assert!(bl.iter().all(|b| b.nums.is_empty()));
+        // An amount of whole yuan after a function code stays an amount.
+        let bl = blocks(&tokenize("2010101     23000", true), true);
+        assert_eq!(bl[0].nums.len(), 1);
     }
 
     #[test]
