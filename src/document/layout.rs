@@ -630,7 +630,7 @@ fn second_code_alone(toks: &[Tok], roles: &[Role], i: usize) -> bool {
 }
 
 /// A 3-, 5- or 7-digit classification code whose 类 exists: 201–235 or 299 by function,
-/// 301–313 or 399 and 501–515 or 599 by economic class.
+/// 301–313 or 399 and 501–515 or 599 by economic class; its 款 and 项 are not 00.
 fn is_plausible_code(t: &str) -> bool {
     if !is_digits(t) || !matches!(t.len(), 3 | 5 | 7) {
         return false;
@@ -638,7 +638,9 @@ fn is_plausible_code(t: &str) -> bool {
     let Ok(lei) = t[..3].parse::<u32>() else {
         return false;
     };
-    matches!(lei, 201..=235 | 299 | 301..=313 | 399 | 501..=515 | 599)
+    // 款 and 项 are numbered from 01: "31200" is an amount of whole yuan.
+    let zero_part = (t.len() >= 5 && &t[3..5] == "00") || (t.len() == 7 && &t[5..7] == "00");
+    matches!(lei, 201..=235 | 299 | 301..=313 | 399 | 501..=515 | 599) && !zero_part
 }
 
 fn blocks(toks: &[Tok], coded: bool) -> Vec<Block> {
@@ -2398,6 +2400,14 @@ mod tests {
         // An amount of whole yuan after a function code stays an amount.
         let bl = blocks(&tokenize("2010101     23000", true), true);
         assert_eq!(bl[0].nums.len(), 1);
+        // Last after amounts, "31200" has no 款 00: it is the 公用经费 amount.
+        let line = "      30202   印刷费              50502        商品和服务支出          31200          0        31200";
+        let bl = blocks(&tokenize(line, true), true);
+        let nums: Vec<&str> = bl
+            .iter()
+            .flat_map(|b| b.nums.iter().map(|t| t.text.as_str()))
+            .collect();
+        assert_eq!(nums, ["31200", "0", "31200"]);
     }
 
     #[test]
