@@ -87,6 +87,26 @@ fn split_glued(t: &str) -> Option<(String, String)> {
     Some((code, rest))
 }
 
+/// "机关事业单位职业年金缴费支出43608.96": a name too long for its cell runs into the
+/// amount after it. The amount has a decimal point, so "2023年" and "第3" stay words.
+fn split_glued_amount(t: &str) -> Option<(String, String)> {
+    let digits_at = t
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, ',' | '.'))
+        .last()
+        .map(|(i, _)| i)?;
+    let (label, amount) = t.split_at(digits_at);
+    let before = label.chars().last()?;
+    let fraction = amount.split_once('.').map(|(_, f)| f.len());
+    let cjk = ('\u{4e00}'..='\u{9fff}').contains(&before);
+    (cjk && matches!(fraction, Some(1 | 2))
+        && amount.starts_with(|c: char| c.is_ascii_digit())
+        && parse_amount(amount).is_some()
+        && !"第约共年月日号个人次万元亿台辆项家度".contains(before))
+    .then(|| (label.to_string(), amount.to_string()))
+}
+
 /// "2026 年政府采购项目", "其中：2026 年": a token ending in a year, followed by one that
 /// starts with its 年, is a word and not an amount.
 pub fn year_before_nian(token: &str, next: &str) -> bool {
@@ -138,6 +158,20 @@ pub fn tokenize(line: &str, merge: bool) -> Vec<Tok> {
             last.text.push(' ');
             last.text.push_str(&text);
             last.end = i;
+            continue;
+        }
+        if let Some((label, amount)) = split_glued_amount(&text) {
+            let n = label.chars().count();
+            out.push(Tok {
+                start: s,
+                end: s + n,
+                text: label,
+            });
+            out.push(Tok {
+                start: s + n,
+                end: i,
+                text: amount,
+            });
             continue;
         }
         if let Some((code, rest)) = split_glued(&text) {
@@ -2408,6 +2442,29 @@ mod tests {
             .flat_map(|b| b.nums.iter().map(|t| t.text.as_str()))
             .collect();
         assert_eq!(nums, ["31200", "0", "31200"]);
+    }
+
+    #[test]
+    fn a_name_run_into_its_amount_is_cut_before_the_amount() {
+        // 西安市气象局 2022 一般公共预算支出明细表 (元), line 444.
+        let toks = tokenize(
+            "4             2080506   机关事业单位职业年金缴费支出43608.96         43608.96",
+            true,
+        );
+        let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "4",
+                "2080506",
+                "机关事业单位职业年金缴费支出",
+                "43608.96",
+                "43608.96"
+            ]
+        );
+        for word in ["2023年", "第3.5", "增长12.5%", "支出43608"] {
+            assert_eq!(tokenize(word, true).len(), 1, "{word}");
+        }
     }
 
     #[test]
