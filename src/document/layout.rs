@@ -87,6 +87,26 @@ fn split_glued(t: &str) -> Option<(String, String)> {
     Some((code, rest))
 }
 
+/// "机关事业单位职业年金缴费支出43608.96": a name too long for its cell runs into the
+/// amount after it. The amount has a decimal point, so "2023年" and "第3" stay words.
+fn split_glued_amount(t: &str) -> Option<(String, String)> {
+    let digits_at = t
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, ',' | '.'))
+        .last()
+        .map(|(i, _)| i)?;
+    let (label, amount) = t.split_at(digits_at);
+    let before = label.chars().last()?;
+    let fraction = amount.split_once('.').map(|(_, f)| f.len());
+    let cjk = ('\u{4e00}'..='\u{9fff}').contains(&before);
+    (cjk && matches!(fraction, Some(1 | 2))
+        && amount.starts_with(|c: char| c.is_ascii_digit())
+        && parse_amount(amount).is_some()
+        && !"第约共年月日号个人次万元亿台辆项家度".contains(before))
+    .then(|| (label.to_string(), amount.to_string()))
+}
+
 /// "2026 年政府采购项目", "其中：2026 年": a token ending in a year, followed by one that
 /// starts with its 年, is a word and not an amount.
 pub fn year_before_nian(token: &str, next: &str) -> bool {
@@ -138,6 +158,20 @@ pub fn tokenize(line: &str, merge: bool) -> Vec<Tok> {
             last.text.push(' ');
             last.text.push_str(&text);
             last.end = i;
+            continue;
+        }
+        if let Some((label, amount)) = split_glued_amount(&text) {
+            let n = label.chars().count();
+            out.push(Tok {
+                start: s,
+                end: s + n,
+                text: label,
+            });
+            out.push(Tok {
+                start: s + n,
+                end: i,
+                text: amount,
+            });
             continue;
         }
         if let Some((code, rest)) = split_glued(&text) {
@@ -599,7 +633,8 @@ fn roles(toks: &[Tok], coded: bool) -> Vec<Role> {
             || (matches!(prev, Some(Role::Num))
                 && (next_text || (i + 1 == toks.len() && is_plausible_code(&t.text))))
             || (matches!(prev, Some(Role::Text)) && next_text)
-            || (matches!(prev, Some(Role::Code)) && next_text && n >= 3);
+            || (matches!(prev, Some(Role::Code)) && next_text && n >= 3)
+            || second_code_alone(toks, &out, i);
         let role = if digits
             && coded
             && ((block_start && matches!(n, 3 | 5 | 6 | 7))
@@ -616,8 +651,20 @@ fn roles(toks: &[Tok], coded: bool) -> Vec<Role> {
     out
 }
 
+/// "30108   50102" alone on a line (西安: the 部门经济 and 政府经济 codes of a row whose
+/// name and amounts wrapped to the next line): the second code is a code of another
+/// classification, not an amount, when only codes stand before it.
+fn second_code_alone(toks: &[Tok], roles: &[Role], i: usize) -> bool {
+    i + 1 == toks.len()
+        && i > 0
+        && roles.iter().all(|r| matches!(r, Role::Code))
+        && is_plausible_code(&toks[i].text)
+        && toks[i - 1].text.len() >= 3
+        && toks[i - 1].text.as_bytes()[0] != toks[i].text.as_bytes()[0]
+}
+
 /// A 3-, 5- or 7-digit classification code whose 类 exists: 201–235 or 299 by function,
-/// 301–313 or 399 and 501–515 or 599 by economic class.
+/// 301–313 or 399 and 501–515 or 599 by economic class; its 款 and 项 are not 00.
 fn is_plausible_code(t: &str) -> bool {
     if !is_digits(t) || !matches!(t.len(), 3 | 5 | 7) {
         return false;
@@ -625,7 +672,9 @@ fn is_plausible_code(t: &str) -> bool {
     let Ok(lei) = t[..3].parse::<u32>() else {
         return false;
     };
-    matches!(lei, 201..=235 | 299 | 301..=313 | 399 | 501..=515 | 599)
+    // 款 and 项 are numbered from 01: "31200" is an amount of whole yuan.
+    let zero_part = (t.len() >= 5 && &t[3..5] == "00") || (t.len() == 7 && &t[5..7] == "00");
+    matches!(lei, 201..=235 | 299 | 301..=313 | 399 | 501..=515 | 599) && !zero_part
 }
 
 fn blocks(toks: &[Tok], coded: bool) -> Vec<Block> {
@@ -1191,26 +1240,144 @@ fn join_rows(mut entries: Vec<Entry>) -> Vec<Entry> {
     out
 }
 
-/// 重庆's narrow columns wrap an amount after its integer part: "174,900" on one line,
-/// ".64" under it on the next. The fraction joins the integer it sits under; a line left
-/// empty by that is dropped (it is no blank between rows).
-fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
+/// 重庆's narrow columns wrap an amount wherever the column's edge falls: after its
+/// integer part ("174,900" over ".64"), or over several lines, each piece starting under
+/// the end of the one before ("1" / "01," / "833" / ".84" is 101,833.84). A piece joins
+/// the amount it continues while together they are still an amount in the making; the
+/// whole is kept only when it ends in a two-place fraction, so whole numbers standing one
+/// above the other (a 元 table's rows) are never joined. A line left empty by that is
+/// dropped (it is no blank between rows).
+fn join_wrapped_amounts(lines: &mut Vec<(RLine, Vec<Tok>)>) {
+    split_glued_fractions(lines);
+    // Only a table whose columns wrap shows a fraction standing alone; elsewhere "0" under
+    // "7345333.6" is the next row's amount, not the fen of this one.
+    let wraps = lines.iter().flat_map(|(_, toks)| toks).any(|t| {
+        t.text.len() == 3
+            && t.text.starts_with('.')
+            && t.text[1..].bytes().all(|b| b.is_ascii_digit())
+    });
+    if !wraps {
+        return;
+    }
+    // An amount being put together: its first piece (line, token), its text so far, and
+    // where its last piece stands.
+    struct Wrap {
+        first: (usize, usize),
+        text: String,
+        pieces: Vec<(usize, usize)>,
+        last_line: usize,
+        last: (usize, usize),
+    }
+    let mut taken = vec![Vec::<bool>::new(); lines.len()];
+    for (i, (_, toks)) in lines.iter().enumerate() {
+        taken[i] = vec![false; toks.len()];
+    }
+    let mut open: Vec<Wrap> = Vec::new();
+    let mut done: Vec<Wrap> = Vec::new();
+    for i in 0..lines.len() {
+        let continues = i > 0 && lines[i - 1].0.no + 1 == lines[i].0.no && !lines[i].0.page_break;
+        let (ended, mut live): (Vec<Wrap>, Vec<Wrap>) = std::mem::take(&mut open)
+            .into_iter()
+            .partition(|w| !continues || w.last_line + 1 != i);
+        done.extend(ended.into_iter().filter(|w| !w.pieces.is_empty()));
+        let mut started = Vec::new();
+        for (k, t) in lines[i].1.iter().enumerate() {
+            if !is_amount_piece(&t.text) {
+                continue;
+            }
+            let joins = live.iter().position(|w| {
+                t.start <= w.last.1 + 1
+                    && w.last.0 < t.end
+                    && is_piece_after(&t.text)
+                    && is_amount_in_making(&format!("{}{}", w.text, t.text))
+            });
+            match joins {
+                Some(j) => {
+                    let w = &mut live[j];
+                    w.text.push_str(&t.text);
+                    w.pieces.push((i, k));
+                    w.last_line = i;
+                    w.last = (t.start, t.end);
+                    if is_whole_amount(&w.text) {
+                        done.push(live.remove(j));
+                    }
+                }
+                None if !is_whole_amount(&t.text) && is_amount_in_making(&t.text) => {
+                    started.push(Wrap {
+                        first: (i, k),
+                        text: t.text.clone(),
+                        pieces: Vec::new(),
+                        last_line: i,
+                        last: (t.start, t.end),
+                    });
+                }
+                None => {}
+            }
+        }
+        // Amounts left open on the line above and not continued here end here.
+        let (kept, ended): (Vec<Wrap>, Vec<Wrap>) =
+            live.into_iter().partition(|w| w.last_line == i);
+        done.extend(ended);
+        open = kept;
+        open.extend(started);
+    }
+    done.extend(open);
+    done.retain(|w| !w.pieces.is_empty() && is_whole_amount(&w.text));
+    for w in done {
+        let end = w
+            .pieces
+            .iter()
+            .map(|&(l, k)| lines[l].1[k].end)
+            .max()
+            .unwrap_or(0);
+        let (l, k) = w.first;
+        let t = &mut lines[l].1[k];
+        t.text = w.text;
+        t.end = t.end.max(end);
+        for (l, k) in w.pieces {
+            taken[l][k] = true;
+        }
+    }
+    let mut emptied = vec![false; lines.len()];
+    for (i, (_, toks)) in lines.iter_mut().enumerate() {
+        if taken[i].iter().any(|&x| x) {
+            let mut flags = taken[i].iter();
+            toks.retain(|_| !flags.next().copied().unwrap_or(false));
+            emptied[i] = toks.is_empty();
+        }
+    }
+    let mut emptied = emptied.into_iter();
+    lines.retain(|_| !emptied.next().unwrap_or(false));
+}
+
+/// ".84 一、一般公共服务支出": a wrapped fraction merged with the label after it;
+/// ".34147,502": one glued to the next column's amount. Each is cut in two.
+fn split_glued_fractions(lines: &mut [(RLine, Vec<Tok>)]) {
     let is_fraction =
         |t: &str| t.len() >= 2 && t.starts_with('.') && t[1..].bytes().all(|b| b.is_ascii_digit());
-    let is_integer = |t: &str| {
-        t.bytes().next().is_some_and(|b| b.is_ascii_digit())
-            && t.bytes().all(|b| b.is_ascii_digit() || b == b',')
-    };
-    // ".84 一、一般公共服务支出": the fraction was merged with the label after it.
     for (_, toks) in lines.iter_mut() {
         let mut k = 0;
         while k < toks.len() {
             let t = toks[k].clone();
-            if let Some((head, rest)) = t.text.split_once(' ')
-                && is_fraction(head)
-                && !rest.is_empty()
-            {
+            let cut = match t.text.split_once(' ') {
+                Some((head, rest)) if is_fraction(head) && !rest.is_empty() => {
+                    Some((head.len(), head.len() + 1))
+                }
+                _ => {
+                    let b = t.text.as_bytes();
+                    let glued = b.len() > 4
+                        && b[0] == b'.'
+                        && b[1..4].iter().all(u8::is_ascii_digit)
+                        && t.text.contains(',')
+                        && is_amount_in_making(&t.text[3..]);
+                    glued.then_some((3, 3))
+                }
+            };
+            if let Some((head_len, rest_at)) = cut {
+                let head = &t.text[..head_len];
+                let rest = &t.text[rest_at..];
                 let head_end = t.start + head.chars().count();
+                let rest_start = t.start + t.text[..rest_at].chars().count();
                 toks[k] = Tok {
                     start: t.start,
                     end: head_end,
@@ -1219,7 +1386,7 @@ fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
                 toks.insert(
                     k + 1,
                     Tok {
-                        start: head_end + 1,
+                        start: rest_start,
                         end: t.end,
                         text: rest.to_string(),
                     },
@@ -1228,36 +1395,54 @@ fn join_wrapped_decimals(lines: &mut Vec<(RLine, Vec<Tok>)>) {
             k += 1;
         }
     }
-    let mut emptied = vec![false; lines.len()];
-    for i in 1..lines.len() {
-        if lines[i - 1].0.no + 1 != lines[i].0.no || lines[i].0.page_break {
-            continue;
-        }
-        let mut k = 0;
-        while k < lines[i].1.len() {
-            let t = lines[i].1[k].clone();
-            let above = is_fraction(&t.text).then(|| {
-                lines[i - 1]
-                    .1
-                    .iter()
-                    .position(|u| is_integer(&u.text) && t.start <= u.end && u.start < t.end)
-            });
-            match above.flatten() {
-                Some(j) => {
-                    let u = &mut lines[i - 1].1[j];
-                    u.text.push_str(&t.text);
-                    u.end = u.end.max(t.end);
-                    lines[i].1.remove(k);
-                    if lines[i].1.is_empty() {
-                        emptied[i] = true;
-                    }
-                }
-                None => k += 1,
-            }
-        }
+}
+
+/// Digits, group commas and a decimal point only: a piece of an amount.
+fn is_amount_piece(t: &str) -> bool {
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+}
+
+/// A piece that can continue an amount: not itself an amount with its two-place
+/// fraction ("1,935.36" under a column number is the row's own amount), unless it is
+/// the fraction alone.
+fn is_piece_after(t: &str) -> bool {
+    t.starts_with('.') || !is_whole_amount(t)
+}
+
+/// "101,833.84", "16604.23": grouped (or ungrouped) digits and a two-place fraction.
+fn is_whole_amount(t: &str) -> bool {
+    is_amount_in_making(t) && t.split_once('.').is_some_and(|(_, f)| f.len() == 2)
+}
+
+/// The beginning of an amount: "1", "101,", "101,8", "101,833.8" — groups of three after
+/// the first, at most two places after the point.
+fn is_amount_in_making(t: &str) -> bool {
+    if !is_amount_piece(t) || !t.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
     }
-    let mut emptied = emptied.into_iter();
-    lines.retain(|_| !emptied.next().unwrap_or(false));
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    if frac.is_some_and(|f| f.len() > 2 || f.contains(['.', ','])) {
+        return false;
+    }
+    let groups: Vec<&str> = int.split(',').collect();
+    let n = groups.len();
+    groups.iter().enumerate().all(|(g, digits)| {
+        let len = digits.len();
+        if n == 1 {
+            len >= 1
+        } else if g == 0 {
+            (1..=3).contains(&len)
+        } else if g + 1 < n || frac.is_some() {
+            len == 3
+        } else {
+            len <= 3
+        }
+    })
 }
 
 /// The line under a header that numbers its columns ("**  **  **  1  2  3 … 9",
@@ -1372,7 +1557,7 @@ fn settle_pages_drawn_together(
             .collect()
     };
     let has_nums = |d: &DLine| d.blocks.iter().any(|b| !b.nums.is_empty());
-    // One side only, one total row at the end, no subtotal rows.
+    // One side only, one total row.
     if dlines
         .iter()
         .any(|d| d.blocks.iter().filter(|b| !b.nums.is_empty()).count() > 1)
@@ -1423,9 +1608,22 @@ fn settle_pages_drawn_together(
             })
             .unwrap_or(0)
     };
+    // A classified table's 类 and 款 rows are sums of the rows under them: only the
+    // rows no later code refines add up to the total.
+    let code_of = |d: &DLine| d.blocks.first().and_then(|b| b.codes.first()).cloned();
+    let coded: Vec<(usize, String)> = (0..dlines.len())
+        .filter_map(|i| code_of(&dlines[i]).map(|c| (i, c)))
+        .collect();
+    let is_parent = |i: usize| {
+        coded
+            .iter()
+            .position(|(j, _)| *j == i)
+            .and_then(|at| coded.get(at + 1).map(|(_, next)| (&coded[at].1, next)))
+            .is_some_and(|(code, next)| next.len() > code.len() && next.starts_with(code.as_str()))
+    };
     let mut current = vec![Decimal::ZERO; k];
     for (i, d) in dlines.iter().enumerate() {
-        if i == total || !has_nums(d) {
+        if i == total || !has_nums(d) || is_parent(i) {
             continue;
         }
         let Some(row) = amounts(i) else {
@@ -1542,7 +1740,7 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
     }
     let performance = region.title.contains("绩效");
     let source: Vec<(u32, String)> = lines.iter().map(|(l, _)| (l.no, l.text.clone())).collect();
-    join_wrapped_decimals(&mut lines);
+    join_wrapped_amounts(&mut lines);
     drop_row_numbers(&mut lines);
     let end_line = lines.last().map_or(region.start, |(l, _)| l.no);
     // Coded: several lines start with a code followed by a label or a 2-digit code.
@@ -2223,6 +2421,53 @@ mod tests {
     }
 
     #[test]
+    fn a_second_code_alone_after_a_code_is_a_code() {
+        // 西安 2022 基本支出明细表: "11  30108  50102" over "机关事业单位基本养老保险  社会保障缴费
+        // 1040490.82 …": both codes open the row whose name and amounts follow.
+        let bl = blocks(&tokenize("         30108              50102", true), true);
+        let codes: Vec<&str> = bl
+            .iter()
+            .flat_map(|b| b.codes.iter().map(String::as_str))
+            .collect();
+        assert_eq!(codes, ["30108", "50102"]);
+        assert!(bl.iter().all(|b| b.nums.is_empty()));
+        // An amount of whole yuan after a function code stays an amount.
+        let bl = blocks(&tokenize("2010101     23000", true), true);
+        assert_eq!(bl[0].nums.len(), 1);
+        // Last after amounts, "31200" has no 款 00: it is the 公用经费 amount.
+        let line = "      30202   印刷费              50502        商品和服务支出          31200          0        31200";
+        let bl = blocks(&tokenize(line, true), true);
+        let nums: Vec<&str> = bl
+            .iter()
+            .flat_map(|b| b.nums.iter().map(|t| t.text.as_str()))
+            .collect();
+        assert_eq!(nums, ["31200", "0", "31200"]);
+    }
+
+    #[test]
+    fn a_name_run_into_its_amount_is_cut_before_the_amount() {
+        // 西安市气象局 2022 一般公共预算支出明细表 (元), line 444.
+        let toks = tokenize(
+            "4             2080506   机关事业单位职业年金缴费支出43608.96         43608.96",
+            true,
+        );
+        let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "4",
+                "2080506",
+                "机关事业单位职业年金缴费支出",
+                "43608.96",
+                "43608.96"
+            ]
+        );
+        for word in ["2023年", "第3.5", "增长12.5%", "支出43608"] {
+            assert_eq!(tokenize(word, true).len(), 1, "{word}");
+        }
+    }
+
+    #[test]
     fn page_numbers_and_table_numbers_alone_are_not_rows() {
         for t in [
             "公开表 04",
@@ -2417,6 +2662,74 @@ mod tests {
             cells,
             ["174,900.64", "174,900.64", "101,833.84", "23,103.76"]
         );
+    }
+
+    #[test]
+    fn an_amount_wrapped_over_many_lines_is_one_amount() {
+        // 重庆市商务委员会 2026 一般公共预算支出情况表 (万元): the 合计 row's amounts
+        // run down a staircase of pieces, "1" / "01," / "833" / ".84" being 101,833.84.
+        let text = "                                 2026 年一般公共预算支出情况表
+单位名称:重庆市商务委员会                                                                         单位:万元
+
+                       功能分类科目                                   基本支出
+                                          总   计                                       项目支出
+  科目编码                          科目名称                 小计         人员经费       公用经费
+
+                        合   计             1
+                                          01,
+                                            833
+                                              .84    4
+                                                     3,4
+                                                       36.0
+                                                          9     3
+                                                                4,4
+                                                                  11.1
+                                                                     2      9
+                                                                            ,02
+                                                                              4.9
+                                                                                8     5
+                                                                                      8,3
+                                                                                        97.7
+                                                                                           5
+
+201             一般公共服务支出                  16,604
+                                               .23   8,964
+                                                         .13     7,038
+                                                                     .54    1,925
+                                                                                .58    7,640
+                                                                                           .10
+
+ 20113           商贸事务                     16,604
+                                               .23   8,964
+                                                         .13     7,038
+                                                                     .54    1,925
+                                                                                .58    7,640
+                                                                                           .10
+";
+        let l = lines(text);
+        let lay = layout(&l);
+        let cells: Vec<String> = lay.tables[0]
+            .data_rows()
+            .flat_map(|r| r.cells.iter().cloned())
+            .filter(|c| c.contains('.'))
+            .collect();
+        // 43,436.09 + 58,397.75 = 101,833.84; 8,964.13 + 7,640.10 = 16,604.23.
+        assert_eq!(
+            cells[..10],
+            [
+                "101,833.84",
+                "43,436.09",
+                "34,411.12",
+                "9,024.98",
+                "58,397.75",
+                "16,604.23",
+                "8,964.13",
+                "7,038.54",
+                "1,925.58",
+                "7,640.10"
+            ]
+        );
+        assert_eq!(cells.len(), 15);
     }
 
     #[test]

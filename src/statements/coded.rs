@@ -342,6 +342,45 @@ fn handle_pieces(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
         ctx.repairs.extend(repairs);
         let any_coded = rows.iter().any(|r| r.code.is_some());
 
+        // A function-name row without code: its code by name, where the document prints
+        // it elsewhere.
+        let mut named_codes: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| {
+                let wanted = r.code.is_none()
+                    && class == Classification::Function
+                    && !is_total_label(&r.name)
+                    && r.lead.org.is_none();
+                if !wanted {
+                    return None;
+                }
+                let hits = ctx.doc_codes.find_by_name(&r.name);
+                (hits.len() == 1 && compact(&r.name).chars().count() >= 2)
+                    .then(|| hits[0].to_string())
+            })
+            .collect();
+        // Names of a list (深圳's 项目支出 by 项目类别: "食品安全监管事务" before
+        // "市场监督管理事务") are no tree: a 类 or 款 comes before the rows under it, so a
+        // named code whose parent is named after it drops both names' codes.
+        let last_named: std::collections::HashMap<&str, usize> = named_codes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.as_deref().map(|c| (c, i)))
+            .collect();
+        let mut out_of_order: Vec<usize> = Vec::new();
+        for (i, code) in named_codes.iter().enumerate() {
+            let Some(code) = code else { continue };
+            for len in (3..code.len()).step_by(2) {
+                if let Some(&j) = code.get(..len).and_then(|p| last_named.get(p))
+                    && j > i
+                {
+                    out_of_order.extend([i, j]);
+                }
+            }
+        }
+        for i in out_of_order {
+            named_codes[i] = None;
+        }
         for (i, r) in rows.iter().enumerate() {
             let code = r.code.as_deref();
             let is_total = match code {
@@ -369,19 +408,7 @@ fn handle_pieces(ctx: &mut Ctx<'_>, table: &TableGrid, id: &str) {
             } else if let Some(org) = &r.lead.org {
                 ctx.org_codes.push(org.clone());
             }
-            // A function-name row without code: its code by name, where the document
-            // prints it elsewhere.
-            let named_code = if code.is_none()
-                && class == Classification::Function
-                && !is_total_label(&r.name)
-                && r.lead.org.is_none()
-            {
-                let hits = ctx.doc_codes.find_by_name(&r.name);
-                (hits.len() == 1 && compact(&r.name).chars().count() >= 2)
-                    .then(|| hits[0].to_string())
-            } else {
-                None
-            };
+            let named_code = named_codes[i].clone();
             for (col, v) in &r.values {
                 let spec = specs.get(*col).cloned().flatten();
                 if spec.is_none() && cols.path(*col).iter().any(|l| is_ratio_label(&l.text)) {

@@ -766,3 +766,60 @@ fn a_remarks_column_takes_no_amounts() {
     assert_eq!(by_label("专项业务经费支出"), Some(d("1115400.00")));
     assert!(row.iter().all(|f| f.econ_code.as_deref() == Some("31099")));
 }
+
+#[test]
+fn project_categories_named_like_functions_are_no_tree() {
+    // 深圳市市场监督管理局深汕监管局 2026: the 项目支出总表 lists 项目类别 by name, a 项 name
+    // ("食品安全监管事务") before its 款's ("市场监督管理事务"); the function table prints
+    // both codes. The list is no classification tree: neither row takes a code.
+    let text = "深圳市某监管局2026年部门预算
+
+                                 一般公共预算支出表
+部门名称：深圳市某监管局                                                 单位：万元
+       科目编码           科目名称              合计        基本支出        项目支出
+
+                          合计                 1,067.90      0.00       1,067.90
+
+ 201                      一般公共服务支出       1,067.90      0.00       1,067.90
+
+ 20138                    市场监督管理事务       1,067.90      0.00       1,067.90
+
+ 2013816                  食品安全监管事务          39.50      0.00          39.50
+
+ 2013899                  其他市场监督管理事务    1,028.40      0.00       1,028.40
+
+                                 项目支出总表
+部门名称：深圳市某监管局                                                 单位：万元
+     支出项目类别                 总计         一般公共预算拨款
+
+     合计                       1,067.90       1,067.90
+
+     食品安全监管事务              39.50          39.50
+
+     市场监督管理事务           1,028.40       1,028.40
+";
+    let doc = parse(Path::new("projects.txt"), text).unwrap();
+    let projects: Vec<&Fact> = of(&doc, statement::GPB_PROJECTS)
+        .filter(|f| f.item.ends_with("事务"))
+        .collect();
+    assert_eq!(
+        projects.len(),
+        4,
+        "{:#?}",
+        doc.facts
+            .iter()
+            .map(|f| (&f.statement, &f.item, &f.measure))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        projects.iter().all(|f| f.func_code.is_none()),
+        "{projects:#?}"
+    );
+    // 39.50 + 1,028.40 = 1,067.90 万元.
+    let total: Decimal = projects
+        .iter()
+        .filter(|f| f.measure == "total")
+        .map(|f| f.amount)
+        .sum();
+    assert_eq!(total, d("10679000.00"));
+}
