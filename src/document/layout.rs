@@ -1753,7 +1753,16 @@ fn build(region: Region, last_line: u32, out: &mut Layout) {
                     .is_none_or(|b| is_texty(&b.text) || (is_digits(&b.text) && b.text.len() <= 2))
         })
         .count()
-        >= 2;
+        >= 2
+        // A continuation page may carry one row, its 项 code then its amounts, the name
+        // wrapped above and below (深圳: "用于体育事业的彩票公" / "2296003  17,435.00 …" /
+        // "益金支出").
+        || lines.iter().any(|(_, t)| {
+            t.first()
+                .is_some_and(|a| a.text.len() == 7 && is_plausible_code(&a.text))
+                && t.get(1)
+                    .is_some_and(|b| b.text.contains('.') && parse_amount(&b.text).is_some())
+        });
 
     // Data lines and header lines, per page.
     let mut dlines: Vec<DLine> = Vec::new();
@@ -2465,6 +2474,22 @@ mod tests {
         for word in ["2023年", "第3.5", "增长12.5%", "支出43608"] {
             assert_eq!(tokenize(word, true).len(), 1, "{word}");
         }
+    }
+
+    #[test]
+    fn a_page_of_one_coded_row_reads_its_code() {
+        // 深圳市文化广电旅游体育局（本级）2026 支出总表 (万元), its last page.
+        let text = "                                                        支出总表
+部门名称：深圳市文化广电旅游体育局（本级）                                         单位：万元
+      预算单位         科目编码       科目名称      支出总计        基本支出       项目支出
+                           用于体育事业的彩票公
+                 2296003                17,435.00      0.00     17,435.00
+                           益金支出
+";
+        let rows = rows_of_one_table(text);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert!(rows[0].starts_with("2296003|"), "{rows:?}");
+        assert!(rows[0].ends_with("|17,435.00|0.00|17,435.00"), "{rows:?}");
     }
 
     #[test]
