@@ -2,6 +2,7 @@
 //! source lines, or as JSON for machines; which severity fails the run; and the
 //! one-line-per-document coverage summary of `yusuan check --summary`.
 
+use crate::export::dictionary::json_string;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
@@ -163,26 +164,6 @@ pub fn render_text(doc: &Checked) -> String {
             }
         }
     }
-    out
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

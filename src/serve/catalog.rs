@@ -21,6 +21,7 @@
 //! DataFusion's says `Apache DataFusion …`. Here it names the PostgreSQL version the server
 //! speaks, then yusuan and DataFusion.
 
+use crate::export::dictionary::json_string;
 use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
@@ -222,20 +223,6 @@ impl ScalarUDFImpl for JsonBuildObject {
             let cast = datafusion::arrow::compute::cast(array, &DataType::Utf8)?;
             strings.push(datafusion::common::cast::as_string_array(&cast)?.clone());
         }
-        let quote = |s: &str| {
-            let mut out = String::with_capacity(s.len() + 2);
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-            out
-        };
         let mut out = datafusion::arrow::array::StringBuilder::new();
         for row in 0..rows {
             let mut text = String::from("{");
@@ -248,10 +235,10 @@ impl ScalarUDFImpl for JsonBuildObject {
                 } else {
                     pair[0].value(row)
                 };
-                text.push_str(&quote(key));
+                text.push_str(&json_string(key));
                 text.push_str(" : ");
                 match pair.get(1) {
-                    Some(v) if !v.is_null(row) => text.push_str(&quote(v.value(row))),
+                    Some(v) if !v.is_null(row) => text.push_str(&json_string(v.value(row))),
                     _ => text.push_str("null"),
                 }
             }

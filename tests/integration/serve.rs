@@ -200,10 +200,7 @@ impl Server {
             stderr(&out),
             stdout(&out)
         );
-        let lines: Vec<Vec<String>> = stdout(&out)
-            .lines()
-            .map(|l| l.split('\t').map(str::to_string).collect())
-            .collect();
+        let lines: Vec<Vec<String>> = tab_fields(&stdout(&out));
         if let Some(skip) = lines.iter().find(|l| l[0] == "skipped") {
             loud(&format!(
                 "{}: {} (pip install 'psycopg[binary]' sqlalchemy)",
@@ -422,10 +419,7 @@ fn the_jdbc_driver_reads_metadata_and_typed_values() {
         stderr(&out),
         stdout(&out)
     );
-    let lines: Vec<Vec<String>> = stdout(&out)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect();
+    let lines: Vec<Vec<String>> = tab_fields(&stdout(&out));
     let has = |fields: &[&str]| {
         lines
             .iter()
@@ -846,4 +840,11 @@ fn documents_ingested_while_serving_are_seen_by_the_next_query() {
     // The server said nothing alarming meanwhile.
     let said: Vec<String> = server.log.try_iter().collect();
     assert!(said.iter().all(|l| !l.contains("panic")), "{said:?}");
+}
+
+/// The lines a client script printed, each cut at its tabs.
+fn tab_fields(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
 }
