@@ -1276,10 +1276,11 @@ fn join_wrapped_amounts(lines: &mut Vec<(RLine, Vec<Tok>)>) {
     let mut done: Vec<Wrap> = Vec::new();
     for i in 0..lines.len() {
         let continues = i > 0 && lines[i - 1].0.no + 1 == lines[i].0.no && !lines[i].0.page_break;
-        let (ended, mut live): (Vec<Wrap>, Vec<Wrap>) = std::mem::take(&mut open)
-            .into_iter()
-            .partition(|w| !continues || w.last_line + 1 != i);
-        done.extend(ended.into_iter().filter(|w| !w.pieces.is_empty()));
+        // Every amount still open ended its last piece on the line above.
+        if !continues {
+            done.append(&mut open);
+        }
+        let mut live = std::mem::take(&mut open);
         let mut started = Vec::new();
         for (k, t) in lines[i].1.iter().enumerate() {
             if !is_amount_piece(&t.text) {
