@@ -1615,13 +1615,12 @@ fn settle_pages_drawn_together(
     let coded: Vec<(usize, String)> = (0..dlines.len())
         .filter_map(|i| code_of(&dlines[i]).map(|c| (i, c)))
         .collect();
-    let is_parent = |i: usize| {
-        coded
-            .iter()
-            .position(|(j, _)| *j == i)
-            .and_then(|at| coded.get(at + 1).map(|(_, next)| (&coded[at].1, next)))
-            .is_some_and(|(code, next)| next.len() > code.len() && next.starts_with(code.as_str()))
-    };
+    let mut parent = vec![false; dlines.len()];
+    for pair in coded.windows(2) {
+        let ((i, code), (_, next)) = (&pair[0], &pair[1]);
+        parent[*i] = next.len() > code.len() && next.starts_with(code.as_str());
+    }
+    let is_parent = |i: usize| parent[i];
     let mut current = vec![Decimal::ZERO; k];
     for (i, d) in dlines.iter().enumerate() {
         if i == total || !has_nums(d) || is_parent(i) {
